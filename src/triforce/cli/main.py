@@ -1,0 +1,57 @@
+"""The ``triforce`` command: one entry point, one module per sub-command.
+
+Exit codes: 0 success, 1 a user's mistake (one clear line on stderr), 2 an
+internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+
+from triforce import __version__
+from triforce.errors import UserError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from triforce.cli import run as run_cmd
+
+    parser = argparse.ArgumentParser(
+        prog="triforce",
+        description="Triforce: a verified assistant for SNES 65816 assembly.",
+    )
+    parser.add_argument("--version", action="version", version=f"triforce {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    run_cmd.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except UserError as exc:
+        print(f"triforce: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("triforce: interrupted", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an internal error: say so plainly, details on request
+        print(f"triforce: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        if os.environ.get("TRIFORCE_DEBUG"):
+            traceback.print_exc()
+        else:
+            print("(set TRIFORCE_DEBUG=1 for the traceback)", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

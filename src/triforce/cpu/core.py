@@ -1,0 +1,538 @@
+"""The 65C816 CPU: registers, stepping, fast runs, interrupts, run controls.
+
+Instructions are generated as Python source from the instruction table (see
+``codegen``). Single steps use one handler per (variant, opcode); ``run`` uses
+blocks: straight-line runs of instructions at a known address and register
+width compiled into one Python function each and cached per (address, E, M, X).
+A block checks on entry that the bytes it was compiled from are unchanged, so
+self-modifying code stays correct.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from triforce.cpu import codegen
+from triforce.cpu.bus import ADDR_MASK, WatchedBus, code_bytes
+from triforce.isa import OPCODES, instruction_text
+
+DEFAULT_MAX_STEPS = 10_000_000
+MAX_BLOCK = 32
+
+# pending-event bits checked between blocks
+_WAI, _STP, _NMI, _IRQ, _ABORT, _WATCH = 1, 2, 4, 8, 16, 32
+
+VECTORS = {
+    # (native, emulation)
+    "cop": (0xFFE4, 0xFFF4),
+    "brk": (0xFFE6, 0xFFFE),
+    "abort": (0xFFE8, 0xFFF8),
+    "nmi": (0xFFEA, 0xFFFA),
+    "irq": (0xFFEE, 0xFFFE),
+    "reset": (0xFFFC, 0xFFFC),
+}
+
+
+class EmulatorError(Exception):
+    """A problem with what the emulator was asked to run (a user's mistake)."""
+
+
+class StepLimitExceeded(EmulatorError):
+    def __init__(self, steps: int, trace: list[str]):
+        self.steps = steps
+        self.trace = trace
+        super().__init__(f"step limit of {steps} instructions reached: the code did not stop")
+
+
+@dataclass
+class RunResult:
+    reason: str  # until, brk, stp, wai, return, max_steps, breakpoint, watch
+    steps: int
+    cycles: int
+    pc: int  # 24-bit address where execution stopped
+    watch_hits: list[tuple[str, int, int]] = field(default_factory=list)
+
+
+_REG_RE = {r: re.compile(rf"\b{r}\b") for r in codegen.REGS}
+_CODE_CACHE: dict[str, types.CodeType] = {}
+_HANDLER_CODE: dict[tuple[int, int], types.CodeType] = {}
+
+
+def _compile(name: str, body: list[str], epilogue: list[str]) -> types.CodeType:
+    text = "\n".join(body)
+    tail = "\n".join(epilogue)
+    used = [r for r in codegen.REGS if _REG_RE[r].search(text)]
+    loaded = [r for r in codegen.REGS if r in used or _REG_RE[r].search(tail)]
+    if "pc" not in used:
+        used.append("pc")
+    lines = [f"def {name}(c):"]
+    lines += [f"    {r} = c.{r}" for r in loaded]
+    lines.append("    cyc = 0")
+    lines += ["    " + ln for ln in body]
+    lines += [f"    c.{r} = {r}" for r in used]
+    lines += ["    " + ln for ln in epilogue]
+    src = "\n".join(lines)
+    code = _CODE_CACHE.get(src)
+    if code is None:
+        ns: dict = {}
+        exec(compile(src, f"<65816 {name}>", "exec"), ns)  # generated from the table only
+        code = ns[name].__code__
+        if len(_CODE_CACHE) > 50_000:
+            _CODE_CACHE.clear()
+        _CODE_CACHE[src] = code
+    return code
+
+
+def _handler_code(variant: int, opcode: int) -> types.CodeType:
+    key = (variant, opcode)
+    code = _HANDLER_CODE.get(key)
+    if code is None:
+        em = codegen.generate(OPCODES[opcode], variant)
+        code = _compile(f"op_{opcode:02x}_{variant}", em.lines, ["c.cycles += cyc", "return cyc"])
+        _HANDLER_CODE[key] = code
+    return code
+
+
+class _Block:
+    __slots__ = ("fn", "n", "addr", "size", "code", "brk", "ret", "first")
+
+    def __init__(self, fn, n, addr, size, code, brk, ret, first):
+        self.fn, self.n, self.addr, self.size = fn, n, addr, size
+        self.code, self.brk, self.ret, self.first = code, brk, ret, first
+
+
+class CPU:
+    """A WDC 65C816 on a 24-bit bus (see ``triforce.cpu.bus`` for the protocol)."""
+
+    __slots__ = (
+        "a", "x", "y", "s", "d", "dbr", "pbr", "pc", "p", "e",
+        "cycles", "steps", "pending", "bus",
+        "fetches", "fetch_clocks", "_globals", "_handlers", "_blocks", "_track_clocks",
+        "_stops", "_watch_hits", "irq_line", "_recent",
+    )
+
+    def __init__(self, bus) -> None:
+        self.bus = bus
+        self.a = self.x = self.y = 0
+        self.s = 0x01FF
+        self.d = 0
+        self.dbr = self.pbr = 0
+        self.pc = 0
+        self.p = 0x34
+        self.e = 1
+        self.cycles = 0
+        self.steps = 0
+        self.pending = 0
+        self.irq_line = False
+        self.fetches = 0
+        self.fetch_clocks = 0
+        self._blocks: dict[int, _Block] = {}
+        self._stops: frozenset[int] = frozenset()
+        self._recent: deque[str] = deque(maxlen=16)
+        self._watch_hits: list[tuple[str, int, int]] = []
+        self._bind(bus)
+
+    # ---- bus binding ---------------------------------------------------------
+    def _bind(self, bus) -> None:
+        self.bus = bus
+        self._globals = {"rd": bus.read, "wr": bus.write, "pk": bus.peek, **codegen.HELPERS}
+        self._handlers: list[list[Callable | None]] = [[None] * 256 for _ in range(8)]
+        self._blocks = {}
+        self._track_clocks = hasattr(bus, "speed")
+
+    # flags as properties for convenience
+    @property
+    def waiting(self) -> bool:
+        return bool(self.pending & _WAI)
+
+    @waiting.setter
+    def waiting(self, v: bool) -> None:
+        self.pending = (self.pending | _WAI) if v else (self.pending & ~_WAI)
+
+    @property
+    def stopped(self) -> bool:
+        return bool(self.pending & _STP)
+
+    @stopped.setter
+    def stopped(self, v: bool) -> None:
+        self.pending = (self.pending | _STP) if v else (self.pending & ~_STP)
+
+    @property
+    def variant(self) -> int:
+        return codegen.variant_of(self.e, self.p)
+
+    @property
+    def address(self) -> int:
+        """The 24-bit address of the next instruction (PBR:PC)."""
+        return (self.pbr << 16) | self.pc
+
+    @property
+    def master_clocks(self) -> int | None:
+        """Master clocks so far on a bus with timing (SNES), else None.
+
+        Data accesses are timed by the bus, instruction fetches by the region of
+        the code, and every other (internal) cycle takes 6 master clocks.
+        """
+        if not self._track_clocks:
+            return None
+        bus = self.bus
+        inner = getattr(bus, "inner", bus)
+        internal = self.cycles - self.fetches - inner.accesses
+        return inner.clocks + self.fetch_clocks + 6 * internal
+
+    def set_registers(self, **regs: int) -> None:
+        """Set registers by name, keeping the CPU's invariants (E forces 8-bit, S page 1)."""
+        for k, v in regs.items():
+            if k not in ("a", "x", "y", "s", "d", "dbr", "pbr", "pc", "p", "e"):
+                raise EmulatorError(f"unknown register '{k}'")
+            setattr(self, k, int(v))
+        self.normalize()
+
+    def normalize(self) -> None:
+        """Mask registers to their widths and apply the mode invariants."""
+        self.a &= 0xFFFF
+        self.x &= 0xFFFF
+        self.y &= 0xFFFF
+        self.s &= 0xFFFF
+        self.d &= 0xFFFF
+        self.dbr &= 0xFF
+        self.pbr &= 0xFF
+        self.pc &= 0xFFFF
+        self.p &= 0xFF
+        self.e = 1 if self.e else 0
+        if self.e:
+            self.p |= 0x30
+            self.s = 0x100 | (self.s & 0xFF)
+        if self.p & 0x10:
+            self.x &= 0xFF
+            self.y &= 0xFF
+
+    # ---- interrupts ------------------------------------------------------------
+    def reset(self) -> None:
+        """The RESET sequence: emulation mode, 8-bit, I set, D cleared, PC from $FFFC."""
+        self.e = 1
+        self.p = (self.p | 0x34) & ~0x08 & 0xFF
+        self.d = 0
+        self.dbr = self.pbr = 0
+        self.s = 0x100 | (self.s & 0xFF)
+        self.x &= 0xFF
+        self.y &= 0xFF
+        self.pending = 0
+        peek = self.bus.peek
+        self.pc = peek(0xFFFC) | (peek(0xFFFD) << 8)
+
+    def nmi(self) -> None:
+        """Raise a non-maskable interrupt (taken before the next instruction)."""
+        self.pending |= _NMI
+
+    def irq(self, level: bool = True) -> None:
+        """Set the IRQ line (level-triggered: stays asserted until cleared)."""
+        self.irq_line = level
+        if level:
+            self.pending |= _IRQ
+        else:
+            self.pending &= ~_IRQ
+
+    def abort(self) -> None:
+        """Signal ABORT (taken at the next instruction boundary)."""
+        self.pending |= _ABORT
+
+    def _interrupt(self, kind: str) -> int:
+        rd, wr = self.bus.read, self.bus.write
+        native, emu = VECTORS[kind]
+        cyc = 2
+        s = self.s
+        if self.e:
+            pushes = [self.pc >> 8, self.pc & 0xFF, (self.p & ~0x10) | 0x20]
+        else:
+            pushes = [self.pbr, self.pc >> 8, self.pc & 0xFF, self.p]
+        for v in pushes:
+            wr(s, v & 0xFF)
+            s = 0x100 | ((s - 1) & 0xFF) if self.e else (s - 1) & 0xFFFF
+            cyc += 1
+        self.s = s
+        self.p = (self.p | 0x04) & 0xF7
+        self.pbr = 0
+        vec = emu if self.e else native
+        self.pc = rd(vec) | (rd(vec + 1) << 8)
+        cyc += 2
+        self.cycles += cyc
+        return cyc
+
+    def _service(self) -> str | None:
+        """Handle pending events at an instruction boundary. Returns a stop reason or None."""
+        pend = self.pending
+        if pend & _STP:
+            return "stp"
+        if pend & _ABORT:
+            self.pending &= ~(_ABORT | _WAI)
+            self._interrupt("abort")
+            return None
+        if pend & _NMI:
+            self.pending &= ~(_NMI | _WAI)
+            self._interrupt("nmi")
+            return None
+        if pend & _IRQ:
+            if not self.irq_line:
+                self.pending &= ~_IRQ
+            else:
+                if pend & _WAI:
+                    self.pending &= ~_WAI  # WAI resumes even when I masks the IRQ
+                if not self.p & 0x04:
+                    self._interrupt("irq")
+                    return None
+        if self.pending & _WAI:
+            return "wai"
+        if self.pending & _WATCH:
+            self.pending &= ~_WATCH
+            return "watch"
+        return None
+
+    # ---- single steps ------------------------------------------------------------
+    def _handler(self, variant: int, opcode: int) -> Callable:
+        h = self._handlers[variant][opcode]
+        if h is None:
+            h = types.FunctionType(_handler_code(variant, opcode), self._globals)
+            self._handlers[variant][opcode] = h
+        return h
+
+    def step(self) -> int:
+        """Execute one instruction (or take one pending interrupt). Returns its cycles."""
+        if self.pending & ~_IRQ or (self.pending & _IRQ and not self.p & 0x04):
+            before = self.cycles
+            reason = self._service()
+            if reason in ("stp", "wai"):
+                return 0
+            if self.cycles != before:
+                return self.cycles - before
+        addr = (self.pbr << 16) | self.pc
+        opcode = self.bus.peek(addr)
+        h = self._handler(7 if self.e else (self.p >> 4) & 3, opcode)
+        if self._track_clocks:
+            n = OPCODES[opcode].length((self.p >> 5) & 1 or self.e, (self.p >> 4) & 1 or self.e)
+            self.fetches += n
+            self.fetch_clocks += n * self.bus.speed(addr)
+        cyc = h(self)
+        self.steps += 1
+        return cyc
+
+    def trace_line(self) -> str:
+        """The next instruction and the registers, one line, as SNES debuggers print them."""
+        addr = (self.pbr << 16) | self.pc
+        pk = self.bus.peek
+        opcode = pk(addr)
+        op = OPCODES[opcode]
+        m = 1 if self.e else (self.p >> 5) & 1
+        x = 1 if self.e else (self.p >> 4) & 1
+        n = op.length(m, x)
+        raw = bytes(pk((self.pbr << 16) | ((self.pc + i) & 0xFFFF)) for i in range(n))
+        text = instruction_text(opcode, raw[1:], self.pc)
+        flags = "".join(
+            ch.upper() if self.p & (0x80 >> i) else ch for i, ch in enumerate("nvmxdizc")
+        )
+        if self.e:
+            flags = flags[:2] + "1" + ("B" if self.p & 0x10 else "b") + flags[4:]
+        return (
+            f"{self.pbr:02X}:{self.pc:04X}  {raw.hex(' ').upper():<12} {text:<18}"
+            f" A:{self.a:04X} X:{self.x:04X} Y:{self.y:04X} S:{self.s:04X} D:{self.d:04X}"
+            f" DB:{self.dbr:02X} P:{flags} E:{self.e} CYC:{self.cycles}"
+        )
+
+    # ---- blocks ----------------------------------------------------------------
+    def _compile_block(self, key: int) -> _Block:
+        variant = key >> 24
+        addr = key & ADDR_MASK
+        pbr, pc0 = addr >> 16, addr & 0xFFFF
+        pk = self.bus.peek
+        body: list[str] = []
+        pc = pc0
+        n = 0
+        size = 0
+        first = pk(addr)
+        last_mn = ""
+        stops = self._stops
+        while n < MAX_BLOCK:
+            a24 = (pbr << 16) | pc
+            if n and a24 in stops:
+                break
+            opcode = pk(a24)
+            if n and opcode == 0x00:
+                break  # BRK starts a block of its own so a run can stop before it
+            op = OPCODES[opcode]
+            e, m, x = codegen.flags_of(variant)
+            length = op.length(m, x)
+            if pc + length > 0x10000:
+                if n:
+                    break  # never compile across the end of a bank
+            operand = bytes(pk((pbr << 16) | ((pc + i) & 0xFFFF)) for i in range(1, length))
+            em = codegen.generate(op, variant, pc, operand)
+            body += em.lines
+            n += 1
+            size += length
+            last_mn = op.mnemonic
+            pc = (pc + length) & 0xFFFF
+            if em.next_variant is not None:
+                variant = em.next_variant
+            if em.ends_block or pc == 0:
+                break
+            if op.mnemonic in ("REP", "SEP") and em.next_variant is None:
+                break
+        epilogue = [
+            "c.cycles += cyc",
+            "return (pbr << 16 | pc) | ((7 if c.e else (p >> 4) & 3) << 24)",
+        ]
+        code = _compile(f"blk_{addr:06x}_{key >> 24}", body, epilogue)
+        fn = types.FunctionType(code, self._globals)
+        blk = _Block(
+            fn, n, addr, size, code_bytes(self.bus, addr, size), first == 0x00,
+            last_mn in ("RTS", "RTL", "RTI"), first,
+        )
+        if len(self._blocks) > 100_000:
+            self._blocks.clear()
+        self._blocks[key] = blk
+        return blk
+
+    def _set_stops(self, stops: frozenset[int]) -> None:
+        if stops != self._stops:
+            # blocks were compiled to end before the old stop addresses
+            self._stops = stops
+            self._blocks = {}
+
+    # ---- runs ----------------------------------------------------------------------
+    def run(
+        self,
+        until: int | Iterable[int] | None = None,
+        max_steps: int | None = DEFAULT_MAX_STEPS,
+        *,
+        stop_on_brk: bool = True,
+        stop_on_return: bool = False,
+        breakpoints: Iterable[int] = (),
+        watch_reads: Iterable[int] = (),
+        watch_writes: Iterable[int] = (),
+        trace: Callable[[str], None] | None = None,
+        raise_on_limit: bool = False,
+    ) -> RunResult:
+        """Run until a stop condition.
+
+        Stops: PBR:PC reaches ``until`` or a breakpoint (before executing it), a
+        BRK is about to execute (``stop_on_brk``), STP, WAI with no interrupt
+        pending, RTS/RTL/RTI that returns from the starting depth
+        (``stop_on_return``), a watched address is accessed, or ``max_steps``
+        instructions (then ``StepLimitExceeded`` with the last trace lines when
+        ``raise_on_limit``). ``trace`` receives one line per instruction.
+        """
+        if isinstance(until, int):
+            until_set = frozenset({until & ADDR_MASK})
+        else:
+            until_set = frozenset(a & ADDR_MASK for a in (until or ()))
+        bps = frozenset(a & ADDR_MASK for a in breakpoints)
+        wr_set, ww_set = set(watch_reads), set(watch_writes)
+        limit = DEFAULT_MAX_STEPS if max_steps is None else max_steps
+        start_steps, start_cycles = self.steps, self.cycles
+        start_s = self.s
+        self._watch_hits = []
+        orig_bus = self.bus
+        if wr_set or ww_set:
+            def hit(kind: str, addr: int, value: int) -> None:
+                self._watch_hits.append((kind, addr, value))
+                self.pending |= _WATCH
+            self._bind(WatchedBus(orig_bus, wr_set, ww_set, hit))
+        try:
+            slow = trace is not None or bool(wr_set or ww_set)
+            reason = self._run(until_set, bps, limit, stop_on_brk, stop_on_return, start_s, slow, trace)
+        finally:
+            if self.bus is not orig_bus:
+                self._bind(orig_bus)
+        result = RunResult(
+            reason, self.steps - start_steps, self.cycles - start_cycles,
+            (self.pbr << 16) | self.pc, list(self._watch_hits),
+        )
+        if reason == "max_steps" and raise_on_limit:
+            raise StepLimitExceeded(limit, list(self._recent))
+        return result
+
+    def _run(self, until_set, bps, limit, stop_on_brk, stop_on_return, start_s, slow, trace) -> str:
+        stops = until_set | bps
+        steps = 0
+        recent: deque[str] = deque(maxlen=16)
+        self._recent = recent  # read by run() when the limit is hit
+        if not slow:
+            self._set_stops(stops)
+        blocks = self._blocks
+        bus = self.bus
+        track = self._track_clocks
+        speed = getattr(bus, "speed", None)
+        cb = getattr(bus, "code_bytes", None) or (lambda a, n: code_bytes(bus, a, n))
+        tail = 16  # the last instructions before the limit run traced, for the error
+        while True:
+            if self.pending:
+                reason = self._service()
+                if reason:
+                    return reason
+            addr = (self.pbr << 16) | self.pc
+            if steps and addr in stops:
+                return "until" if addr in until_set else "breakpoint"
+            if steps >= limit:
+                return "max_steps"
+            if slow or limit - steps <= tail:
+                if stop_on_brk and bus.peek(addr) == 0x00:
+                    return "brk"
+                line = self.trace_line()
+                recent.append(line)
+                if trace is not None:
+                    trace(line)
+                opcode = bus.peek(addr)
+                mn = OPCODES[opcode].mnemonic
+                self.step()
+                steps += 1
+                if stop_on_return and mn in ("RTS", "RTL", "RTI") and _returned(start_s, self.s):
+                    return "return"
+                continue
+            key = addr | ((7 if self.e else (self.p >> 4) & 3) << 24)
+            blk = blocks.get(key)
+            if blk is None or cb(blk.addr, blk.size) != blk.code:
+                blk = self._compile_block(key)
+                blocks = self._blocks
+            if blk.brk and stop_on_brk:
+                return "brk"
+            if blk.n > limit - steps - tail:
+                slow_once = True
+            else:
+                slow_once = False
+            if slow_once:
+                # finish instruction by instruction near the limit
+                line = self.trace_line()
+                recent.append(line)
+                mn = OPCODES[bus.peek(addr)].mnemonic
+                self.step()
+                steps += 1
+                if stop_on_return and mn in ("RTS", "RTL", "RTI") and _returned(start_s, self.s):
+                    return "return"
+                continue
+            if track:
+                self.fetches += blk.size
+                self.fetch_clocks += blk.size * speed(addr)
+            blk.fn(self)
+            steps += blk.n
+            self.steps += blk.n
+            if blk.ret and stop_on_return and _returned(start_s, self.s):
+                return "return"
+
+    # ---- state in the SingleStepTests format ----------------------------------------
+    def state(self) -> dict:
+        return {
+            "pc": self.pc, "s": self.s, "p": self.p, "a": self.a, "x": self.x, "y": self.y,
+            "dbr": self.dbr, "d": self.d, "pbr": self.pbr, "e": self.e,
+        }
+
+
+def _returned(start_s: int, s_after: int) -> bool:
+    """Did a return instruction just leave the routine the run started in?
+
+    True when the stack pointer is now above where it was at the start.
+    """
+    return 0 < ((s_after - start_s) & 0xFFFF) < 0x8000

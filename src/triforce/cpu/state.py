@@ -1,0 +1,117 @@
+"""Processor states in the SingleStepTests format, and running from them.
+
+A state is ``{"pc", "s", "p", "a", "x", "y", "dbr", "d", "pbr", "e", "ram"}``
+where ``ram`` is ``[[address, value], ...]`` on a flat 16 MiB memory.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from triforce.cpu.bus import SIZE, FlatMemory
+from triforce.cpu.core import CPU
+from triforce.errors import UserError
+
+_LIMITS = {
+    "pc": 0xFFFF, "s": 0xFFFF, "p": 0xFF, "a": 0xFFFF, "x": 0xFFFF, "y": 0xFFFF,
+    "dbr": 0xFF, "d": 0xFFFF, "pbr": 0xFF, "e": 1,
+}
+REGISTERS = tuple(_LIMITS)
+
+
+class RecordingMemory(FlatMemory):
+    """Flat memory that remembers every address written."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.written: set[int] = set()
+        mem = self.mem
+        written = self.written
+
+        def write(addr: int, value: int) -> None:
+            mem[addr] = value
+            written.add(addr)
+
+        self.write = write
+
+
+def validate_state(obj: object, where: str) -> dict:
+    """Check one state; raise UserError naming ``where`` and the bad field."""
+    if not isinstance(obj, dict):
+        raise UserError("a state must be a JSON object", where)
+    state: dict = {}
+    for reg, limit in _LIMITS.items():
+        if reg not in obj:
+            raise UserError(f"missing register '{reg}'", where)
+        v = obj[reg]
+        if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= limit:
+            raise UserError(f"register '{reg}' must be an integer from 0 to {limit}, got {v!r}", where)
+        state[reg] = v
+    ram = obj.get("ram", [])
+    if not isinstance(ram, list):
+        raise UserError("'ram' must be a list of [address, value] pairs", where)
+    pairs = []
+    for i, pair in enumerate(ram):
+        if (
+            not isinstance(pair, list | tuple)
+            or len(pair) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in pair)
+        ):
+            raise UserError(f"ram[{i}] must be [address, value]", where)
+        addr, value = pair
+        if not 0 <= addr < SIZE:
+            raise UserError(f"ram[{i}]: address {addr} is outside the 24-bit space", where)
+        if not 0 <= value <= 0xFF:
+            raise UserError(f"ram[{i}]: value {value} is not a byte", where)
+        pairs.append((addr, value))
+    state["ram"] = pairs
+    return state
+
+
+def load_states(path: str | Path) -> list[dict]:
+    """One state or a list of states from a JSON file (a test case's ``initial`` is accepted)."""
+    p = Path(path)
+    try:
+        text = p.read_text()
+    except FileNotFoundError:
+        raise UserError("no such file", str(p)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"cannot read state file: {exc}", str(p)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"not valid JSON: {exc.msg}", f"{p}:{exc.lineno}") from None
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise UserError("the file holds an empty list of states", str(p))
+    states = []
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and "initial" in item and "pc" not in item:
+            item = item["initial"]
+        states.append(validate_state(item, f"{p}: state {i}"))
+    return states
+
+
+def run_state(state: dict, steps: int = 1) -> dict:
+    """Execute ``steps`` instructions from ``state``; the final state plus ``cycles``.
+
+    The final ``ram`` lists every address given in the input and every address
+    written, in address order.
+    """
+    mem = RecordingMemory()
+    for addr, value in state["ram"]:
+        mem.mem[addr] = value
+    cpu = CPU(mem)
+    for reg in REGISTERS:
+        setattr(cpu, reg, state[reg])
+    if cpu.e:
+        cpu.s = 0x100 | (cpu.s & 0xFF)
+    cycles = 0
+    for _ in range(steps):
+        cycles += cpu.step()
+    final = cpu.state()
+    addrs = sorted({a for a, _ in state["ram"]} | mem.written)
+    final["ram"] = [[a, mem.mem[a]] for a in addrs]
+    final["cycles"] = cycles
+    return final

@@ -1,0 +1,47 @@
+"""Errors a user can cause, and the number syntax every front end accepts."""
+
+from __future__ import annotations
+
+
+class UserError(Exception):
+    """A mistake in what the user asked for: shown as one line, exit code 1.
+
+    ``location`` is ``file:line`` (or just a file) where there is one.
+    """
+
+    def __init__(self, message: str, location: str | None = None) -> None:
+        self.location = location
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        msg = super().__str__()
+        return f"{self.location}: {msg}" if self.location else msg
+
+
+def parse_number(text: str, *, bits: int = 24, what: str = "value", hex_default: bool = True) -> int:
+    """Parse ``$1234``, ``0x1234``, ``%0101``, ``$00:8000``; bare digits are hex by default.
+
+    Raises UserError naming ``what`` when the text is not a number or does not fit.
+    """
+    t = text.strip().replace("_", "")
+    if not t:
+        raise UserError(f"empty {what}")
+    try:
+        if ":" in t:
+            bank, _, off = t.partition(":")
+            value = (parse_number(bank, bits=8, what=what) << 16) | parse_number(off, bits=16, what=what)
+        elif t.startswith("$"):
+            value = int(t[1:], 16)
+        elif t.lower().startswith("0x"):
+            value = int(t[2:], 16)
+        elif t.startswith("%"):
+            value = int(t[1:], 2)
+        elif t.lower().startswith("0b"):
+            value = int(t[2:], 2)
+        else:
+            value = int(t, 16 if hex_default else 10)
+    except ValueError:
+        raise UserError(f"{what} '{text}' is not a number") from None
+    if value < 0 or value >= 1 << bits:
+        raise UserError(f"{what} '{text}' is out of range (0 to ${(1 << bits) - 1:X})")
+    return value
