@@ -7,6 +7,8 @@ once, so they may be plain bound builtins for speed):
 - ``write(addr, value) -> None``: one data access.
 - ``peek(addr) -> int``: the byte at ``addr`` with no side effect and no timing
   (instruction fetches, traces and disassembly use it).
+- ``backing(addr) -> (bytearray, index) | None`` (optional): where the byte at
+  ``addr`` is stored, so compiled code can check cheaply that it is unchanged.
 - ``speed(addr) -> int`` (optional): master clocks one access at ``addr`` costs.
   A bus that has it also keeps ``clocks`` (master clocks of its data accesses so
   far) and ``accesses`` (their number); the CPU then reports master clocks.
@@ -35,6 +37,10 @@ class FlatMemory:
         """Copy ``data`` to ``addr``, wrapping at the end of the 24-bit space."""
         for i, b in enumerate(data):
             self.mem[(addr + i) & ADDR_MASK] = b
+
+    def backing(self, addr: int) -> tuple[bytearray, int]:
+        """The buffer holding the byte at ``addr`` and its index there."""
+        return self.mem, addr & ADDR_MASK
 
     def code_bytes(self, addr: int, n: int) -> bytes:
         if addr + n <= SIZE:

@@ -24,6 +24,20 @@ from dataclasses import dataclass, field
 from triforce.isa import BRANCHES, DIRECT_MODES, OPCODES, Mode, Opcode
 
 REGS = ("a", "x", "y", "s", "d", "dbr", "pbr", "pc", "p")
+NZ_TAG = "  # nz"  # marks a line that only sets N and Z
+
+# How instructions use N and Z, for dropping N/Z updates nobody reads in a block.
+# Overwrite both N and Z from their result (and read neither):
+NZ_KILLERS = frozenset({
+    "LDA", "LDX", "LDY", "ORA", "AND", "EOR", "INC", "DEC", "INX", "INY", "DEX", "DEY",
+    "ASL", "LSR", "ROL", "ROR", "TAX", "TAY", "TXA", "TYA", "TSX", "TXY", "TYX", "TCD",
+    "TDC", "TSC", "XBA", "PLA", "PLX", "PLY", "PLB", "PLD", "CMP", "CPX", "CPY", "ADC", "SBC",
+})
+# Neither read nor change N and Z:
+NZ_NEUTRAL = frozenset({
+    "STA", "STX", "STY", "STZ", "NOP", "WDM", "CLC", "SEC", "CLI", "SEI", "CLD", "SED", "CLV",
+    "TCS", "TXS", "PHA", "PHX", "PHY", "PHB", "PHD", "PHK", "PEA", "PEI", "PER",
+})
 
 # Instructions after which the next instruction's address or register widths
 # cannot be known statically: a block ends with them.
@@ -32,7 +46,7 @@ _ENDS_BLOCK = BRANCHES | {
     "WAI", "STP", "XCE", "PLP", "MVN", "MVP",
 }
 
-_BRANCH_COND = {
+BRANCH_COND = {
     "BPL": "not p & 0x80", "BMI": "p & 0x80", "BVC": "not p & 0x40", "BVS": "p & 0x40",
     "BCC": "not p & 0x01", "BCS": "p & 0x01", "BNE": "not p & 0x02", "BEQ": "p & 0x02",
 }
@@ -54,6 +68,7 @@ def flags_of(variant: int) -> tuple[int, int, int]:
 class Emitted:
     lines: list[str] = field(default_factory=list)
     ends_block: bool = False
+    falls_through: bool = False  # the last line is "pc = <next>"
     next_variant: int | None = None  # for REP/SEP with a constant operand
 
 
@@ -221,9 +236,11 @@ class _Gen:
 
     def store(self, expr: str, wide: bool, wrap: str) -> None:
         if wide:
-            self.emit(f"t = {expr}")
-            self.emit("wr(ad, t & 0xFF)")
-            self.emit(f"wr({self.next_addr(wrap)}, t >> 8)")
+            if not expr.isidentifier() and not expr.isdigit():
+                self.emit(f"t = {expr}")
+                expr = "t"
+            self.emit(f"wr(ad, {expr} & 0xFF)")
+            self.emit(f"wr({self.next_addr(wrap)}, {expr} >> 8)")
         else:
             self.emit(f"wr(ad, {expr})")
 
@@ -236,9 +253,9 @@ class _Gen:
     # ---- flags --------------------------------------------------------------
     def nz(self, v: str, wide: bool) -> None:
         if wide:
-            self.emit(f"p = (p & 0x7D) | (({v}) >> 8 & 0x80) | (0 if {v} else 2)")
+            self.emit(f"p = (p & 0x7D) | (({v}) >> 8 & 0x80) | (0 if {v} else 2){NZ_TAG}")
         else:
-            self.emit(f"p = (p & 0x7D) | ({v} & 0x80) | (0 if {v} else 2)")
+            self.emit(f"p = (p & 0x7D) | ({v} & 0x80) | (0 if {v} else 2){NZ_TAG}")
 
     # ---- the instruction ----------------------------------------------------
     def generate(self) -> Emitted:
@@ -250,6 +267,7 @@ class _Gen:
         handler = getattr(self, "op_" + mn, None) or self.generic
         if not handler():  # control-flow handlers set pc themselves and return True
             self.emit(f"pc = {self.npc}")
+            res.falls_through = True
         res.ends_block = mn in _ENDS_BLOCK
         if mn in ("REP", "SEP") and self.const and not self.e:
             bits = int(self.o8)
@@ -347,7 +365,7 @@ class _Gen:
     def nz_const(self, v: int, wide: bool) -> None:
         n = ((v >> 8) if wide else v) & 0x80
         z = 0 if v else 2
-        self.emit(f"p = (p & 0x7D) | {n | z}")
+        self.emit(f"p = (p & 0x7D) | {n | z}{NZ_TAG}")
 
     def compare(self, reg: str, v: str, wide: bool) -> None:
         if wide:
@@ -691,7 +709,7 @@ class _Gen:
         return "(npc + (o8 - 256 if o8 >= 128 else o8)) & 0xFFFF"
 
     def _cond_branch(self):
-        cond = _BRANCH_COND[self.op.mnemonic]
+        cond = BRANCH_COND[self.op.mnemonic]
         self.emit(f"if {cond}:")
         self.emit("    cyc += 1")
         target = self._rel8_target()

@@ -62,16 +62,19 @@ _CODE_CACHE: dict[str, types.CodeType] = {}
 _HANDLER_CODE: dict[tuple[int, int], types.CodeType] = {}
 
 
-def _compile(name: str, body: list[str], epilogue: list[str]) -> types.CodeType:
+def _compile(
+    name: str, body: list[str], epilogue: list[str], prologue: list[str] | None = None
+) -> types.CodeType:
     text = "\n".join(body)
     tail = "\n".join(epilogue)
     used = [r for r in codegen.REGS if _REG_RE[r].search(text)]
     loaded = [r for r in codegen.REGS if r in used or _REG_RE[r].search(tail)]
     if "pc" not in used:
         used.append("pc")
-    lines = [f"def {name}(c):"]
+    lines = [f"def {name}(c, lim=1):"]
     lines += [f"    {r} = c.{r}" for r in loaded]
     lines.append("    cyc = 0")
+    lines += ["    " + ln for ln in prologue or ()]
     lines += ["    " + ln for ln in body]
     lines += [f"    c.{r} = {r}" for r in used]
     lines += ["    " + ln for ln in epilogue]
@@ -98,11 +101,99 @@ def _handler_code(variant: int, opcode: int) -> types.CodeType:
 
 
 class _Block:
-    __slots__ = ("fn", "n", "addr", "size", "code", "brk", "ret", "first")
+    __slots__ = ("fn", "n", "addr", "size", "code", "brk", "ret", "buf", "lo", "special")
 
-    def __init__(self, fn, n, addr, size, code, brk, ret, first):
+    def __init__(self, fn, n, addr, size, code, brk, ret, buf, lo):
         self.fn, self.n, self.addr, self.size = fn, n, addr, size
-        self.code, self.brk, self.ret, self.first = code, brk, ret, first
+        self.code, self.brk, self.ret, self.buf, self.lo = code, brk, ret, buf, lo
+        self.special = brk or ret
+
+
+_WR_RE = re.compile(r"^(\s*)wr\((.*)\)$")
+
+
+def _write_address(args: str) -> str:
+    """The address argument of a generated ``wr(ADDR, VALUE)`` call."""
+    depth = 0
+    for i, ch in enumerate(args):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            return args[:i]
+    raise AssertionError(args)
+
+
+def _block_body(instrs, addr, size, loop, variant, last_op, pc0) -> list[str]:
+    """The body of a block function: the instructions inside ``while True``.
+
+    - N/Z updates that a later instruction overwrites unread are dropped.
+    - A write into the block's own bytes leaves the block right after that
+      instruction, so self-modifying code always runs what memory holds.
+    - A block ending in a branch to its own start loops until the branch falls
+      through, ``lim`` iterations are done, or an event is pending.
+    """
+    n = len(instrs)
+    lo, hi = addr, addr + size
+    body_instrs = instrs[:-1] if loop else instrs
+    guarded = [
+        any("wr(" in ln for ln in em.lines) and (loop or k < n - 1)
+        for k, (em, _, _) in enumerate(body_instrs)
+    ]
+    # backward pass: which instructions' N/Z results are read (or must be exact)
+    keep_nz = [True] * len(body_instrs)
+    needed = True
+    for k in range(len(body_instrs) - 1, -1, -1):
+        mn = body_instrs[k][1]
+        if guarded[k]:
+            needed = True
+        if mn in codegen.NZ_KILLERS:
+            keep_nz[k] = needed
+            needed = False
+        elif mn not in codegen.NZ_NEUTRAL:
+            needed = True
+    if loop and last_op.mnemonic == "BRA":
+        pass  # BRA reads no flag; the loop's back edge keeps the state exact anyway
+    out: list[str] = []
+    for k, (em, _mn, next_pc) in enumerate(body_instrs):
+        lines = em.lines
+        if em.falls_through and (loop or k < n - 1):
+            lines = lines[:-1]  # the next instruction follows; pc is set on exit
+        for ln in lines:
+            if not keep_nz[k] and ln.endswith(codegen.NZ_TAG):
+                continue
+            out.append(ln)
+            if guarded[k]:
+                mt = _WR_RE.match(ln)
+                if mt:
+                    out.append(f"{mt.group(1)}if {lo} <= {_write_address(mt.group(2))} < {hi}: smc = 1")
+        if guarded[k]:
+            out.append("if smc:")
+            out.append(f"    extra = {k + 1}")
+            out.append(f"    pc = {next_pc}")
+            out.append("    break")
+    if loop:
+        e = variant == 7
+        fall = instrs[-1][2]
+        cross = 1 if e and (pc0 ^ fall) & 0xFF00 else 0
+        if last_op.mnemonic == "BRA":
+            out.append(f"cyc += {3 + cross}")
+            out.append("it += 1")
+        else:
+            out.append("cyc += 2")
+            out.append("it += 1")
+            out.append(f"if not ({codegen.BRANCH_COND[last_op.mnemonic]}):")
+            out.append(f"    pc = {fall}")
+            out.append("    break")
+            out.append(f"cyc += {1 + cross}")
+        out.append("if it >= lim or c.pending:")
+        out.append(f"    pc = {pc0}")
+        out.append("    break")
+    else:
+        out.append("it = 1")
+        out.append("break")
+    return ["while True:"] + ["    " + ln for ln in out]
 
 
 class CPU:
@@ -296,7 +387,7 @@ class CPU:
     def _handler(self, variant: int, opcode: int) -> Callable:
         h = self._handlers[variant][opcode]
         if h is None:
-            h = types.FunctionType(_handler_code(variant, opcode), self._globals)
+            h = types.FunctionType(_handler_code(variant, opcode), self._globals, None, (1,))
             self._handlers[variant][opcode] = h
         return h
 
@@ -344,57 +435,77 @@ class CPU:
 
     # ---- blocks ----------------------------------------------------------------
     def _compile_block(self, key: int) -> _Block:
-        variant = key >> 24
+        variant = start_variant = key >> 24
         addr = key & ADDR_MASK
         pbr, pc0 = addr >> 16, addr & 0xFFFF
         pk = self.bus.peek
-        body: list[str] = []
+        instrs: list[tuple[codegen.Emitted, str, int]] = []  # (code, mnemonic, next pc)
         pc = pc0
-        n = 0
         size = 0
         first = pk(addr)
-        last_mn = ""
         stops = self._stops
-        while n < MAX_BLOCK:
+        last_op = None
+        while len(instrs) < MAX_BLOCK:
             a24 = (pbr << 16) | pc
-            if n and a24 in stops:
-                break
+            if instrs and (a24 in stops or pk(a24) == 0x00):
+                break  # a stop address, or BRK, starts a block of its own
             opcode = pk(a24)
-            if n and opcode == 0x00:
-                break  # BRK starts a block of its own so a run can stop before it
             op = OPCODES[opcode]
             e, m, x = codegen.flags_of(variant)
             length = op.length(m, x)
-            if pc + length > 0x10000:
-                if n:
-                    break  # never compile across the end of a bank
+            if instrs and pc + length > 0x10000:
+                break  # never compile across the end of a bank
             operand = bytes(pk((pbr << 16) | ((pc + i) & 0xFFFF)) for i in range(1, length))
             em = codegen.generate(op, variant, pc, operand)
-            body += em.lines
-            n += 1
-            size += length
-            last_mn = op.mnemonic
             pc = (pc + length) & 0xFFFF
+            instrs.append((em, op.mnemonic, pc))
+            size += length
+            last_op = (op, operand)
             if em.next_variant is not None:
                 variant = em.next_variant
             if em.ends_block or pc == 0:
                 break
             if op.mnemonic in ("REP", "SEP") and em.next_variant is None:
                 break
+        n = len(instrs)
+        op, operand = last_op
+        # a block that ends with a branch back to its own start loops inside one call
+        loop = (
+            op.mnemonic in codegen.BRANCH_COND or op.mnemonic == "BRA"
+        ) and variant == start_variant and addr not in stops and n > 1
+        # (with master-clock timing every pass must be counted, so no inner loops)
+        loop = loop and not self._track_clocks
+        if loop:
+            off = operand[0] - 256 if operand[0] >= 128 else operand[0]
+            loop = (instrs[-1][2] + off) & 0xFFFF == pc0
+        body = _block_body(instrs, addr, size, loop, variant, op, pc0)
         epilogue = [
             "c.cycles += cyc",
+            f"c.steps += it * {n} + extra",
             "return (pbr << 16 | pc) | ((7 if c.e else (p >> 4) & 3) << 24)",
         ]
-        code = _compile(f"blk_{addr:06x}_{key >> 24}", body, epilogue)
+        prologue = ["it = 0", "extra = 0", "smc = 0"] + ([f"lim //= {n}"] if loop else [])
+        code = _compile(f"blk_{addr:06x}_{key >> 24}", body, epilogue, prologue)
         fn = types.FunctionType(code, self._globals)
-        blk = _Block(
-            fn, n, addr, size, code_bytes(self.bus, addr, size), first == 0x00,
-            last_mn in ("RTS", "RTL", "RTI"), first,
-        )
+        code_now = code_bytes(self.bus, addr, size)
+        buf, lo = None, 0
+        backing = getattr(self.bus, "backing", None)
+        if backing is not None:
+            found = backing(addr)
+            if found is not None and found[0][found[1] : found[1] + size] == code_now:
+                buf, lo = found
+        blk = _Block(fn, n, addr, size, code_now, first == 0x00,
+                     instrs[-1][1] in ("RTS", "RTL", "RTI"), buf, lo)
         if len(self._blocks) > 100_000:
             self._blocks.clear()
         self._blocks[key] = blk
         return blk
+
+    def _valid(self, blk: _Block) -> bool:
+        """Are the bytes a block was compiled from still there?"""
+        if blk.buf is not None:
+            return blk.buf[blk.lo : blk.lo + blk.size] == blk.code
+        return code_bytes(self.bus, blk.addr, blk.size) == blk.code
 
     def _set_stops(self, stops: frozenset[int]) -> None:
         if stops != self._stops:
@@ -457,70 +568,71 @@ class CPU:
 
     def _run(self, until_set, bps, limit, stop_on_brk, stop_on_return, start_s, slow, trace) -> str:
         stops = until_set | bps
-        steps = 0
         recent: deque[str] = deque(maxlen=16)
         self._recent = recent  # read by run() when the limit is hit
         if not slow:
             self._set_stops(stops)
-        blocks = self._blocks
         bus = self.bus
+        peek = bus.peek
         track = self._track_clocks
         speed = getattr(bus, "speed", None)
-        cb = getattr(bus, "code_bytes", None) or (lambda a, n: code_bytes(bus, a, n))
         tail = 16  # the last instructions before the limit run traced, for the error
+        first_steps = self.steps
+        end = first_steps + limit  # self.steps when the limit is reached
+        fast_end = end - tail
         while True:
             if self.pending:
                 reason = self._service()
                 if reason:
                     return reason
             addr = (self.pbr << 16) | self.pc
-            if steps and addr in stops:
+            if self.steps != first_steps and addr in stops:
                 return "until" if addr in until_set else "breakpoint"
-            if steps >= limit:
+            if self.steps >= end:
                 return "max_steps"
-            if slow or limit - steps <= tail:
-                if stop_on_brk and bus.peek(addr) == 0x00:
+            if slow or self.steps >= fast_end:
+                # one instruction at a time, traced
+                if stop_on_brk and peek(addr) == 0x00:
                     return "brk"
                 line = self.trace_line()
                 recent.append(line)
                 if trace is not None:
                     trace(line)
-                opcode = bus.peek(addr)
-                mn = OPCODES[opcode].mnemonic
+                mn = OPCODES[peek(addr)].mnemonic
                 self.step()
-                steps += 1
                 if stop_on_return and mn in ("RTS", "RTL", "RTI") and _returned(start_s, self.s):
                     return "return"
                 continue
+            # fast path: compiled blocks until something needs a look
+            blocks = self._blocks
             key = addr | ((7 if self.e else (self.p >> 4) & 3) << 24)
-            blk = blocks.get(key)
-            if blk is None or cb(blk.addr, blk.size) != blk.code:
-                blk = self._compile_block(key)
-                blocks = self._blocks
-            if blk.brk and stop_on_brk:
-                return "brk"
-            if blk.n > limit - steps - tail:
-                slow_once = True
-            else:
-                slow_once = False
-            if slow_once:
-                # finish instruction by instruction near the limit
-                line = self.trace_line()
-                recent.append(line)
-                mn = OPCODES[bus.peek(addr)].mnemonic
-                self.step()
-                steps += 1
-                if stop_on_return and mn in ("RTS", "RTL", "RTI") and _returned(start_s, self.s):
-                    return "return"
-                continue
-            if track:
-                self.fetches += blk.size
-                self.fetch_clocks += blk.size * speed(addr)
-            blk.fn(self)
-            steps += blk.n
-            self.steps += blk.n
-            if blk.ret and stop_on_return and _returned(start_s, self.s):
-                return "return"
+            while True:
+                blk = blocks.get(key)
+                if blk is None or not (
+                    blk.buf[blk.lo : blk.lo + blk.size] == blk.code
+                    if blk.buf is not None else self._valid(blk)
+                ):
+                    blk = self._compile_block(key)
+                    blocks = self._blocks
+                room = fast_end - self.steps
+                if blk.n > room:
+                    break
+                if blk.special:
+                    if blk.brk and stop_on_brk:
+                        return "brk"
+                    if track:
+                        self.fetches += blk.size
+                        self.fetch_clocks += blk.size * speed(key & ADDR_MASK)
+                    blk.fn(self, room)
+                    if blk.ret and stop_on_return and _returned(start_s, self.s):
+                        return "return"
+                    break
+                if track:
+                    self.fetches += blk.size
+                    self.fetch_clocks += blk.size * speed(key & ADDR_MASK)
+                key = blk.fn(self, room)
+                if self.pending or (key & ADDR_MASK) in stops:
+                    break
 
     # ---- state in the SingleStepTests format ----------------------------------------
     def state(self) -> dict:

@@ -215,6 +215,14 @@ class SnesBus:
         peek = self.peek
         return bytes(peek((addr + i) & 0xFFFFFF) for i in range(n))
 
+    def backing(self, addr: int) -> tuple[bytearray, int] | None:
+        """The buffer holding the readable byte at ``addr`` and its index there, if any."""
+        p = (addr >> 8) & 0xFFFF
+        mem = self._rmem[p]
+        if mem is None:
+            return None
+        return mem, self._off[p] + (addr & 0xFF)
+
     def speed(self, addr: int) -> int:
         return self._speed[(addr >> 8) & 0xFFFF]
 
