@@ -125,7 +125,7 @@ def _write_address(args: str) -> str:
     raise AssertionError(args)
 
 
-def _block_body(instrs, addr, size, loop, variant, last_op, pc0) -> list[str]:
+def _block_body(instrs, addr, size, loop, variant, last_op, pc0, skips) -> list[str]:
     """The body of a block function: the instructions inside ``while True``.
 
     - N/Z updates that a later instruction overwrites unread are dropped.
@@ -133,7 +133,11 @@ def _block_body(instrs, addr, size, loop, variant, last_op, pc0) -> list[str]:
       instruction, so self-modifying code always runs what memory holds.
     - A block ending in a branch to its own start loops until the branch falls
       through, ``lim`` iterations are done, or an event is pending.
+    - A forward branch to an instruction of the same block (``skips``: branch
+      index -> target index) becomes ``if taken: ... else: <skipped code>``;
+      ``ns`` counts the instructions skipped, for the step count.
     """
+    e = variant == 7
     n = len(instrs)
     lo, hi = addr, addr + size
     body_instrs = instrs[:-1] if loop else instrs
@@ -156,25 +160,45 @@ def _block_body(instrs, addr, size, loop, variant, last_op, pc0) -> list[str]:
     if loop and last_op.mnemonic == "BRA":
         pass  # BRA reads no flag; the loop's back edge keeps the state exact anyway
     out: list[str] = []
-    for k, (em, _mn, next_pc) in enumerate(body_instrs):
+    pad = ""
+    closes: list[int] = []
+    for k, (em, mn, next_pc) in enumerate(body_instrs):
+        while closes and closes[-1] == k:
+            closes.pop()
+            pad = pad[:-4]
+        if k in skips:
+            j = skips[k]
+            target = instrs[j - 1][2]  # the join: where the skipped code ends
+            cross = 1 if e and (target ^ next_pc) & 0xFF00 else 0
+            out.append(f"{pad}cyc += 2")
+            out.append(f"{pad}if {codegen.BRANCH_COND[mn]}:")
+            out.append(f"{pad}    cyc += {1 + cross}")
+            out.append(f"{pad}    ns += {j - k - 1}")
+            if j == n:
+                out.append(f"{pad}    pc = {target}")
+            out.append(f"{pad}else:")
+            pad += "    "
+            closes.append(j)
+            continue
         lines = em.lines
         if em.falls_through and (loop or k < n - 1):
             lines = lines[:-1]  # the next instruction follows; pc is set on exit
         for ln in lines:
             if not keep_nz[k] and ln.endswith(codegen.NZ_TAG):
                 continue
-            out.append(ln)
+            out.append(pad + ln)
             if guarded[k]:
                 mt = _WR_RE.match(ln)
                 if mt:
-                    out.append(f"{mt.group(1)}if {lo} <= {_write_address(mt.group(2))} < {hi}: smc = 1")
+                    addr_expr = _write_address(mt.group(2))
+                    out.append(f"{pad}{mt.group(1)}if {lo} <= {addr_expr} < {hi}: smc = 1")
         if guarded[k]:
-            out.append("if smc:")
-            out.append(f"    extra = {k + 1}")
-            out.append(f"    pc = {next_pc}")
-            out.append("    break")
+            out.append(f"{pad}if smc:")
+            out.append(f"{pad}    extra = {k + 1}")
+            out.append(f"{pad}    pc = {next_pc}")
+            out.append(f"{pad}    break")
+    pad = ""
     if loop:
-        e = variant == 7
         fall = instrs[-1][2]
         cross = 1 if e and (pc0 ^ fall) & 0xFF00 else 0
         if last_op.mnemonic == "BRA":
@@ -440,33 +464,67 @@ class CPU:
         pbr, pc0 = addr >> 16, addr & 0xFFFF
         pk = self.bus.peek
         instrs: list[tuple[codegen.Emitted, str, int]] = []  # (code, mnemonic, next pc)
+        sizes: list[int] = []
+        ops: list[tuple] = []
+        skips: dict[int, int] = {}  # index of a forward branch -> index of its target
+        open_skip: tuple[int, int, int] | None = None  # (branch index, target pc, variant)
         pc = pc0
-        size = 0
         first = pk(addr)
         stops = self._stops
-        last_op = None
-        while len(instrs) < MAX_BLOCK:
+        inner = not self._track_clocks  # forward branches inside blocks (not with clock timing)
+
+        def abandon() -> None:
+            # cut the block at the open forward branch, which then ends it
+            nonlocal pc, variant
+            i, _, var = open_skip
+            del instrs[i + 1 :], sizes[i + 1 :], ops[i + 1 :]
+            pc, variant = instrs[i][2], var
+
+        while True:
+            if open_skip and pc == open_skip[1]:
+                skips[open_skip[0]] = len(instrs)
+                open_skip = None
             a24 = (pbr << 16) | pc
-            if instrs and (a24 in stops or pk(a24) == 0x00):
-                break  # a stop address, or BRK, starts a block of its own
+            if len(instrs) >= MAX_BLOCK or (instrs and (a24 in stops or pk(a24) == 0x00)):
+                # full, a stop address, or BRK (which starts a block of its own)
+                if open_skip:
+                    abandon()
+                break
             opcode = pk(a24)
             op = OPCODES[opcode]
             e, m, x = codegen.flags_of(variant)
             length = op.length(m, x)
             if instrs and pc + length > 0x10000:
+                if open_skip:
+                    abandon()
                 break  # never compile across the end of a bank
             operand = bytes(pk((pbr << 16) | ((pc + i) & 0xFFFF)) for i in range(1, length))
             em = codegen.generate(op, variant, pc, operand)
-            pc = (pc + length) & 0xFFFF
-            instrs.append((em, op.mnemonic, pc))
-            size += length
-            last_op = (op, operand)
+            next_pc = (pc + length) & 0xFFFF
+            if open_skip and (
+                em.ends_block or em.next_variant is not None or next_pc > open_skip[1]
+                or op.mnemonic in ("REP", "SEP")
+            ):
+                abandon()
+                break
+            instrs.append((em, op.mnemonic, next_pc))
+            sizes.append(length)
+            ops.append((op, operand))
+            pc = next_pc
             if em.next_variant is not None:
                 variant = em.next_variant
+            if inner and not open_skip and op.mnemonic in codegen.BRANCH_COND and pc:
+                off = operand[0] - 256 if operand[0] >= 128 else operand[0]
+                if 0 < off <= 48 and pc + off <= 0xFFFF:
+                    open_skip = (len(instrs) - 1, pc + off, variant)
+                    continue
             if em.ends_block or pc == 0:
                 break
             if op.mnemonic in ("REP", "SEP") and em.next_variant is None:
                 break
+        skips = {i: j for i, j in skips.items() if i < len(instrs)}
+        size = sum(sizes)
+        last_op = ops[-1]
         n = len(instrs)
         op, operand = last_op
         # a block that ends with a branch back to its own start loops inside one call
@@ -478,13 +536,13 @@ class CPU:
         if loop:
             off = operand[0] - 256 if operand[0] >= 128 else operand[0]
             loop = (instrs[-1][2] + off) & 0xFFFF == pc0
-        body = _block_body(instrs, addr, size, loop, variant, op, pc0)
+        body = _block_body(instrs, addr, size, loop, variant, op, pc0, skips)
         epilogue = [
             "c.cycles += cyc",
-            f"c.steps += it * {n} + extra",
+            f"c.steps += it * {n} + extra - ns",
             "return (pbr << 16 | pc) | ((7 if c.e else (p >> 4) & 3) << 24)",
         ]
-        prologue = ["it = 0", "extra = 0", "smc = 0"] + ([f"lim //= {n}"] if loop else [])
+        prologue = ["it = 0", "extra = 0", "smc = 0", "ns = 0"] + ([f"lim //= {n}"] if loop else [])
         code = _compile(f"blk_{addr:06x}_{key >> 24}", body, epilogue, prologue)
         fn = types.FunctionType(code, self._globals)
         code_now = code_bytes(self.bus, addr, size)
@@ -580,6 +638,7 @@ class CPU:
         first_steps = self.steps
         end = first_steps + limit  # self.steps when the limit is reached
         fast_end = end - tail
+        short = False
         while True:
             if self.pending:
                 reason = self._service()
@@ -590,8 +649,9 @@ class CPU:
                 return "until" if addr in until_set else "breakpoint"
             if self.steps >= end:
                 return "max_steps"
-            if slow or self.steps >= fast_end:
+            if slow or self.steps >= fast_end or short:
                 # one instruction at a time, traced
+                short = False
                 if stop_on_brk and peek(addr) == 0x00:
                     return "brk"
                 line = self.trace_line()
@@ -616,6 +676,7 @@ class CPU:
                     blocks = self._blocks
                 room = fast_end - self.steps
                 if blk.n > room:
+                    short = True  # too long for what is left before the limit
                     break
                 if blk.special:
                     if blk.brk and stop_on_brk:
