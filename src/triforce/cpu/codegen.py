@@ -44,6 +44,7 @@ NZ_NEUTRAL = frozenset({
 _ENDS_BLOCK = BRANCHES | {
     "JMP", "JML", "JSR", "JSL", "RTS", "RTL", "RTI", "BRK", "COP", "BRL",
     "WAI", "STP", "XCE", "PLP", "MVN", "MVP",
+    "CLI",  # a pending IRQ may be taken right after it
 }
 
 BRANCH_COND = {
@@ -268,7 +269,9 @@ class _Gen:
         if not handler():  # control-flow handlers set pc themselves and return True
             self.emit(f"pc = {self.npc}")
             res.falls_through = True
-        res.ends_block = mn in _ENDS_BLOCK
+        res.ends_block = mn in _ENDS_BLOCK or (
+            mn == "REP" and (not self.const or int(self.o8) & 0x04)
+        )
         if mn in ("REP", "SEP") and self.const and not self.e:
             bits = int(self.o8)
             m, x = self.m, self.x
