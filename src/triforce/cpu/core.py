@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from triforce.cpu import codegen
-from triforce.cpu.bus import ADDR_MASK, WatchedBus, code_bytes
+from triforce.cpu.bus import ADDR_MASK, FlatMemory, WatchedBus, code_bytes
 from triforce.isa import OPCODES, instruction_text
 
 DEFAULT_MAX_STEPS = 10_000_000
@@ -125,7 +125,9 @@ def _write_address(args: str) -> str:
     raise AssertionError(args)
 
 
-def _block_body(instrs, addr, size, loop, variant, last_op, pc0, skips) -> list[str]:
+def _block_body(
+    instrs, addr, size, loop, variant, last_op, pc0, skips, guard="range", track=False, events=False
+) -> list[str]:
     """The body of a block function: the instructions inside ``while True``.
 
     - N/Z updates that a later instruction overwrites unread are dropped.
@@ -136,15 +138,29 @@ def _block_body(instrs, addr, size, loop, variant, last_op, pc0, skips) -> list[
     - A forward branch to an instruction of the same block (``skips``: branch
       index -> target index) becomes ``if taken: ... else: <skipped code>``;
       ``ns`` counts the instructions skipped, for the step count.
+
+    ``guard`` says how a write is matched against the block's own bytes: "range"
+    (24-bit addresses, flat memory), "hit" (through the bus's mirrors, by the
+    block's ``hit`` function) or "none" (code in ROM). With ``track`` each
+    instruction adds its fetches to ``nf`` and ``fcl`` (master clocks). With
+    ``events`` the block also leaves after any memory access that raised an
+    event (an interrupt from a register hook).
     """
     e = variant == 7
     n = len(instrs)
     lo, hi = addr, addr + size
     body_instrs = instrs[:-1] if loop else instrs
-    guarded = [
-        any("wr(" in ln for ln in em.lines) and (loop or k < n - 1)
-        for k, (em, _, _) in enumerate(body_instrs)
-    ]
+    def needs_guard(em) -> bool:
+        writes = guard != "none" and any("wr(" in ln for ln in em.lines)
+        touches = events and any("wr(" in ln or "rd(" in ln for ln in em.lines)
+        return writes or touches
+
+    guarded = [needs_guard(em) and (loop or k < n - 1) for k, (em, _, _) in enumerate(body_instrs)]
+    starts = []  # 24-bit address of each instruction
+    a = addr
+    for _em, _mn, nxt in instrs:
+        starts.append(a)
+        a = (addr & 0xFF0000) | nxt
     # backward pass: which instructions' N/Z results are read (or must be exact)
     keep_nz = [True] * len(body_instrs)
     needed = True
@@ -181,23 +197,32 @@ def _block_body(instrs, addr, size, loop, variant, last_op, pc0, skips) -> list[
             closes.append(j)
             continue
         lines = em.lines
+        if track:
+            nb = (next_pc - starts[k]) & 0xFFFF
+            out.append(f"{pad}nf += {nb}")
+            out.append(f"{pad}fcl += {nb} * sp({starts[k]})")
         if em.falls_through and (loop or k < n - 1):
             lines = lines[:-1]  # the next instruction follows; pc is set on exit
         for ln in lines:
             if not keep_nz[k] and ln.endswith(codegen.NZ_TAG):
                 continue
             out.append(pad + ln)
-            if guarded[k]:
+            if guarded[k] and guard != "none":
                 mt = _WR_RE.match(ln)
                 if mt:
                     addr_expr = _write_address(mt.group(2))
-                    out.append(f"{pad}{mt.group(1)}if {lo} <= {addr_expr} < {hi}: smc = 1")
+                    test = f"{lo} <= {addr_expr} < {hi}" if guard == "range" else f"hit({addr_expr})"
+                    out.append(f"{pad}{mt.group(1)}if {test}: smc = 1")
         if guarded[k]:
-            out.append(f"{pad}if smc:")
+            out.append(f"{pad}if smc or c.pending:" if events else f"{pad}if smc:")
             out.append(f"{pad}    extra = {k + 1}")
             out.append(f"{pad}    pc = {next_pc}")
             out.append(f"{pad}    break")
     pad = ""
+    if loop and track:
+        nb = (instrs[-1][2] - starts[-1]) & 0xFFFF
+        out.append(f"nf += {nb}")
+        out.append(f"fcl += {nb} * sp({starts[-1]})")
     if loop:
         fall = instrs[-1][2]
         cross = 1 if e and (pc0 ^ fall) & 0xFF00 else 0
@@ -255,6 +280,8 @@ class CPU:
     def _bind(self, bus) -> None:
         self.bus = bus
         self._globals = {"rd": bus.read, "wr": bus.write, "pk": bus.peek, **codegen.HELPERS}
+        if hasattr(bus, "speed"):
+            self._globals["sp"] = bus.speed
         self._handlers: list[list[Callable | None]] = [[None] * 256 for _ in range(8)]
         self._blocks = {}
         self._track_clocks = hasattr(bus, "speed")
@@ -471,7 +498,7 @@ class CPU:
         pc = pc0
         first = pk(addr)
         stops = self._stops
-        inner = not self._track_clocks  # forward branches inside blocks (not with clock timing)
+        inner = True  # forward branches inside blocks
 
         def abandon() -> None:
             # cut the block at the open forward branch, which then ends it
@@ -531,20 +558,27 @@ class CPU:
         loop = (
             op.mnemonic in codegen.BRANCH_COND or op.mnemonic == "BRA"
         ) and variant == start_variant and addr not in stops and n > 1
-        # (with master-clock timing every pass must be counted, so no inner loops)
-        loop = loop and not self._track_clocks
         if loop:
             off = operand[0] - 256 if operand[0] >= 128 else operand[0]
             loop = (instrs[-1][2] + off) & 0xFFFF == pc0
-        body = _block_body(instrs, addr, size, loop, variant, op, pc0, skips)
+        guard, hit = self._write_guard(addr, size)
+        track = self._track_clocks
+        events = hasattr(self.bus, "on_write") or hasattr(self.bus, "inner")
+        body = _block_body(
+            instrs, addr, size, loop, variant, op, pc0, skips, guard, track, events
+        )
         epilogue = [
             "c.cycles += cyc",
+            *(["c.fetches += nf", "c.fetch_clocks += fcl"] if track else []),
             f"c.steps += it * {n} + extra - ns",
             "return (pbr << 16 | pc) | ((7 if c.e else (p >> 4) & 3) << 24)",
         ]
-        prologue = ["it = 0", "extra = 0", "smc = 0", "ns = 0"] + ([f"lim //= {n}"] if loop else [])
+        prologue = ["it = 0", "extra = 0", "smc = 0", "ns = 0", "nf = 0", "fcl = 0"] + ([f"lim //= {n}"] if loop else [])
         code = _compile(f"blk_{addr:06x}_{key >> 24}", body, epilogue, prologue)
-        fn = types.FunctionType(code, self._globals)
+        glb = self._globals
+        if hit is not None:
+            glb = dict(glb, hit=hit)
+        fn = types.FunctionType(code, glb)
         code_now = code_bytes(self.bus, addr, size)
         buf, lo = None, 0
         backing = getattr(self.bus, "backing", None)
@@ -558,6 +592,28 @@ class CPU:
             self._blocks.clear()
         self._blocks[key] = blk
         return blk
+
+    def _write_guard(self, addr: int, size: int):
+        """How a block at ``addr`` notices writes into its own bytes: (kind, hit function)."""
+        bus = self.bus
+        bus = getattr(bus, "inner", bus)
+        if isinstance(bus, FlatMemory):
+            return "range", None
+        region = getattr(bus, "region", None)
+        if region is not None and region(addr) == "rom" and region(addr + size - 1) == "rom":
+            return "none", None  # writes never change ROM
+        backing = getattr(bus, "backing", None)
+        found = backing(addr) if backing else None
+        if found is None:
+            return "hit", lambda a: True  # unknown memory: leave after every write
+        buf, lo = found
+        hi = lo + size
+
+        def hit(a: int) -> bool:
+            where = backing(a)
+            return where is not None and where[0] is buf and lo <= where[1] < hi
+
+        return "hit", hit
 
     def _valid(self, blk: _Block) -> bool:
         """Are the bytes a block was compiled from still there?"""
@@ -632,8 +688,6 @@ class CPU:
             self._set_stops(stops)
         bus = self.bus
         peek = bus.peek
-        track = self._track_clocks
-        speed = getattr(bus, "speed", None)
         tail = 16  # the last instructions before the limit run traced, for the error
         first_steps = self.steps
         end = first_steps + limit  # self.steps when the limit is reached
@@ -681,16 +735,10 @@ class CPU:
                 if blk.special:
                     if blk.brk and stop_on_brk:
                         return "brk"
-                    if track:
-                        self.fetches += blk.size
-                        self.fetch_clocks += blk.size * speed(key & ADDR_MASK)
                     blk.fn(self, room)
                     if blk.ret and stop_on_return and _returned(start_s, self.s):
                         return "return"
                     break
-                if track:
-                    self.fetches += blk.size
-                    self.fetch_clocks += blk.size * speed(key & ADDR_MASK)
                 key = blk.fn(self, room)
                 if self.pending or (key & ADDR_MASK) in stops:
                     break

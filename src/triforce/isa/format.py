@@ -22,8 +22,9 @@ def operand_text(code: int, operand: bytes, pc: int | None = None) -> str:
     n = len(operand)
     value = int.from_bytes(operand, "little") if n else 0
     if mode is Mode.BLK:
-        # machine order is destination, source; asar writes source first
-        return f"${operand[1]:02X},${operand[0]:02X}"
+        # asar writes the banks in machine order: destination first, then source
+        # (checked against asar 1.91: "mvn $01,$02" assembles to 54 01 02)
+        return f"${operand[0]:02X},${operand[1]:02X}"
     if mode in (Mode.REL8, Mode.REL16):
         bits = 8 if mode is Mode.REL8 else 16
         off = value - (1 << bits) if value >= 1 << (bits - 1) else value
