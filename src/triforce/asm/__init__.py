@@ -1,0 +1,35 @@
+"""The asar-compatible assembler and the disassembler.
+
+``assemble`` runs in-process with no temporary files: the orchestrator and the
+analysis tools call it many times per question.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from triforce.asm.assembler import AsmResult, Assembler, Diagnostic, ListingLine
+from triforce.asm.expr import AsmError
+
+
+def assemble(
+    source: str | Path,
+    rom: bytes | None = None,
+    defines: dict[str, str] | None = None,
+    include_paths: list[str] | tuple = (),
+    filename: str | None = None,
+    files: dict[str, str | bytes] | None = None,
+) -> AsmResult:
+    """Assemble asar source (text, or a Path to a file) onto ``rom`` or a new ROM.
+
+    ``defines`` are what ``-Dname=value`` gives asar; ``files`` maps paths to
+    contents for incsrc/incbin without touching the disk. Errors in the source
+    come back as diagnostics (``result.ok`` is False), never as exceptions.
+    """
+    asm = Assembler(rom=rom, defines=defines, include_paths=include_paths, files=files)
+    if isinstance(source, Path):
+        return asm.assemble(None, str(source))
+    return asm.assemble(source, filename or "<input>.asm")
+
+
+__all__ = ["AsmError", "AsmResult", "Assembler", "Diagnostic", "ListingLine", "assemble"]

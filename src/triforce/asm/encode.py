@@ -1,0 +1,259 @@
+"""Encoding one 65816 instruction: operand syntax to addressing mode, width and bytes.
+
+Widths follow asar: a ``.b/.w/.l`` suffix decides; otherwise a hex literal's
+digit count; otherwise a label's bank (the current bank gives absolute, another
+bank long); otherwise the value's size.
+"""
+
+from __future__ import annotations
+
+from triforce.asm import expr as ex
+from triforce.asm.expr import AsmError
+from triforce.isa import Mode, modes_of
+
+_SUFFIX_WIDTH = {"b": 1, "w": 2, "l": 3}
+
+_PLAIN = {1: Mode.DP, 2: Mode.ABS, 3: Mode.LONG}
+_X = {1: Mode.DPX, 2: Mode.ABSX, 3: Mode.LONGX}
+_Y = {1: Mode.DPY, 2: Mode.ABSY}
+_JUMPS = {"JMP", "JSR", "JML", "JSL"}
+
+
+def _matching_paren(text: str, start: int) -> int:
+    """Index of the bracket closing the one at ``start`` (or -1)."""
+    open_ch = text[start]
+    close_ch = ")" if open_ch == "(" else "]"
+    depth = 0
+    quote = None
+    for i in range(start, len(text)):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0:
+                return i if ch == close_ch else -1
+    return -1
+
+
+def classify(operand: str) -> tuple[str, str]:
+    """(syntax class, inner expression text).
+
+    Classes: "", "acc", "imm", "plain", "x", "y", "s", "ind", "indx", "indy",
+    "sindy", "lind", "lindy", "two".
+    """
+    op = operand.strip()
+    if not op:
+        return "", ""
+    if op.lower() == "a":
+        return "acc", ""
+    if op.startswith("#"):
+        return "imm", op[1:].strip()
+    low = op.lower().replace(" ", "")
+    if op[0] in "([":
+        end = _matching_paren(op, 0)
+        if end != -1:
+            inner = op[1:end].strip()
+            tail = op[end + 1 :].replace(" ", "").lower()
+            inner_low = inner.replace(" ", "").lower()
+            if op[0] == "(":
+                if tail == "" and inner_low.endswith(",x"):
+                    return "indx", inner[: inner.lower().rindex(",")].strip()
+                if tail == ",y" and inner_low.endswith(",s"):
+                    return "sindy", inner[: inner.lower().rindex(",")].strip()
+                if tail == ",y":
+                    return "indy", inner
+                if tail == "":
+                    return "ind", inner
+            else:
+                if tail == ",y":
+                    return "lindy", inner
+                if tail == "":
+                    return "lind", inner
+    for suffix, cls in ((",x", "x"), (",y", "y"), (",s", "s")):
+        if low.endswith(suffix):
+            return cls, op[: op.lower().rindex(",")].strip()
+    return "plain", op
+
+
+def _value(asm, node) -> int:
+    return asm.ev(node)
+
+
+def guess_width(asm, text: str) -> int:
+    """The byte width asar guesses for an operand with no suffix.
+
+    asar scans the expression's tokens and takes the largest width any of them
+    states: a hex literal by its digits, a binary literal by its bits, a
+    decimal literal by its value, a char literal 1, a label 2 when it lies in the
+    current bank (or the bank set by ``bank``) and 3 otherwise (2 while still
+    unknown). Operators are ignored, so the value is truncated, not checked.
+    ``X>>16``, ``X/65536`` and ``X/$10000`` alone are one byte.
+    """
+    toks = ex.tokenize(text)
+    if (
+        len(toks) == 3 and toks[0].kind in ("name", "num") and toks[1].kind == "op"
+        and toks[2].kind == "num"
+        and ((toks[1].text == ">>" and toks[2].value == 16)
+             or (toks[1].text == "/" and toks[2].value == 0x10000))
+    ):
+        return 1
+    width = 0
+    for t in toks:
+        if t.kind == "num":
+            if t.text.startswith("$"):
+                w = (len(t.text) - 1 + 1) // 2
+            elif t.text.startswith("%"):
+                w = (len(t.text) - 1 + 7) // 8
+            else:
+                v = t.value
+                w = 1 if v < 0x100 else 2 if v < 0x10000 else 3
+        elif t.kind == "char":
+            w = 1
+        elif t.kind == "name":
+            w = _label_width(asm, t.text)
+        else:
+            continue
+        width = max(width, w)
+    return max(width, 1)
+
+
+def _label_width(asm, name: str) -> int:
+    value = asm.lookup_label(name)
+    if value is None:
+        return 2
+    assume = asm.bank_assume
+    if assume == -1:
+        return 3
+    cur = ((asm.label_pc() >> 16) & 0xFF) if assume is None else assume
+    return 2 if (value >> 16) & 0xFF == cur else 3
+
+
+def _bytes(code: int, value: int, width: int) -> bytes:
+    return bytes([code]) + (value & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
+
+
+def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
+    modes = modes_of(mn)
+    cls, inner = classify(operand)
+    forced = _SUFFIX_WIDTH.get(suffix) if suffix else None
+
+    if cls == "":
+        if Mode.IMP in modes:
+            return bytes([modes[Mode.IMP].code])
+        if Mode.ACC in modes:
+            return bytes([modes[Mode.ACC].code])
+        if mn == "BRK":
+            return b"\x00\x00"  # asar writes BRK with a zero signature byte
+        if mn == "WDM":
+            return b"\x42\x00"
+        raise AsmError(f"{mn} needs an operand", "Einvalid_addressing_mode")
+    if cls == "acc":
+        if Mode.ACC in modes:
+            return bytes([modes[Mode.ACC].code])
+        cls, inner = "plain", "a"
+
+    # relative branches
+    if Mode.REL8 in modes or Mode.REL16 in modes:
+        if cls != "plain":
+            raise AsmError(f"{mn} takes a branch target", "Einvalid_addressing_mode")
+        node = asm.parse(inner)
+        target = _value(asm, node)
+        here = asm.label_pc()
+        if Mode.REL8 in modes:
+            nxt = here + 2
+            off = target - (nxt & 0xFFFF if target <= 0xFFFF else nxt)
+            if not -128 <= off <= 127:
+                if asm.final:
+                    raise AsmError(
+                        f"relative branch out of bounds (distance is {off})",
+                        "Erelative_branch_out_of_bounds",
+                    )
+                off = 0
+            return bytes([modes[Mode.REL8].code, off & 0xFF])
+        nxt = here + 3
+        off = (target - (nxt & 0xFFFF if target <= 0xFFFF else nxt)) & 0xFFFF
+        return _bytes(modes[Mode.REL16].code, off, 2)
+
+    if mn in ("MVN", "MVP"):
+        parts = [p.strip() for p in operand.split(",")]
+        if len(parts) != 2:
+            raise AsmError(f"{mn} takes two banks", "Einvalid_addressing_mode")
+        vals = []
+        for p in parts:
+            v = asm.eval(p[1:] if p.startswith("#") else p)
+            vals.append(v >> 16 if v > 0xFF else v)
+        return bytes([modes[Mode.BLK].code, vals[0] & 0xFF, vals[1] & 0xFF])
+
+    node = asm.parse(inner)
+    value = _value(asm, node)
+
+    if cls == "imm":
+        for m in (Mode.IMM_M, Mode.IMM_X, Mode.IMM8):
+            if m in modes:
+                if m is Mode.IMM8:
+                    return _bytes(modes[m].code, value, 1)
+                width = forced or guess_width(asm, inner)
+                return _bytes(modes[m].code, value, min(width, 2))
+        if mn == "PEA":
+            return _bytes(modes[Mode.ABS].code, value, 2)
+        raise AsmError(f"{mn} has no immediate mode", "Einvalid_addressing_mode")
+
+    if mn in _JUMPS:
+        return _jump(mn, cls, modes, value, forced)
+
+    if cls == "plain":
+        if mn == "PEA":
+            return _bytes(modes[Mode.ABS].code, value, 2)
+        width = forced or min(guess_width(asm, inner), 3)
+        return _pick(mn, modes, _PLAIN, width, value)
+    if cls == "x":
+        width = forced or min(guess_width(asm, inner), 3)
+        return _pick(mn, modes, _X, width, value)
+    if cls == "y":
+        width = forced or min(guess_width(asm, inner), 3)
+        if width == 1 and Mode.DPY not in modes and Mode.ABSY in modes:
+            if not forced:
+                asm.warn("W65816_xx_y_assume_16_bit",
+                         f"{mn.lower()} $xx,y is not valid with 8-bit parameters, assuming 16-bit.")
+            width = 2
+        return _pick(mn, modes, _Y, width, value)
+    single = {"s": Mode.SR, "ind": Mode.DPI, "indx": Mode.DPIX, "indy": Mode.DPIY,
+              "sindy": Mode.SRIY, "lind": Mode.DPIL, "lindy": Mode.DPILY}
+    mode = single[cls]
+    if mode not in modes:
+        raise AsmError(f"{mn} has no {mode.label} addressing mode", "Einvalid_addressing_mode")
+    return _bytes(modes[mode].code, value, 1)
+
+
+def _pick(mn: str, modes, table: dict[int, Mode], width: int, value: int) -> bytes:
+    for w in (width, 2, 3) if width == 1 else (width, 3) if width == 2 else (width,):
+        mode = table.get(w)
+        if mode is not None and mode in modes:
+            return _bytes(modes[mode].code, value, w)
+    for w in (2, 1):
+        mode = table.get(w)
+        if w < width and mode is not None and mode in modes:
+            return _bytes(modes[mode].code, value, w)
+    raise AsmError(f"{mn} has no such addressing mode", "Einvalid_addressing_mode")
+
+
+def _jump(mn: str, cls: str, modes, value: int, forced: int | None) -> bytes:
+    if cls == "plain":
+        if mn in ("JML", "JSL") or forced == 3:
+            code = {"JMP": 0x5C, "JML": 0x5C, "JSR": 0x22, "JSL": 0x22}[mn]
+            return _bytes(code, value, 3)
+        return _bytes(modes[Mode.ABS].code, value, 2)
+    if cls == "ind" and mn == "JMP":
+        return _bytes(0x6C, value, 2)
+    if cls == "indx" and mn in ("JMP", "JSR"):
+        return _bytes(modes[Mode.ABSIX].code, value, 2)
+    if cls == "lind" and mn in ("JMP", "JML"):
+        return _bytes(0xDC, value, 2)
+    raise AsmError(f"{mn} has no such addressing mode", "Einvalid_addressing_mode")

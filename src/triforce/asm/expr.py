@@ -1,0 +1,283 @@
+"""Expressions in asar's dialect: tokenizer, parser and evaluator.
+
+An expression is parsed once into a small tree (tuples) and evaluated as often as
+needed (every pass). Operator precedence follows asar: left to right like xkas
+unless ``math pri on``, where the usual C-like precedence applies.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from triforce.errors import UserError
+
+
+class AsmError(UserError):
+    """An error in the source being assembled; ``id`` is asar's error id."""
+
+    def __init__(self, message: str, id: str = "Egeneric", location: str | None = None):
+        self.id = id
+        super().__init__(message, location)
+
+
+# ---- tokens ------------------------------------------------------------------------
+# kinds: num (value, digits-or-None), name, op, str, lpar, rpar, comma, anon (+/- label)
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<hex>\$[0-9A-Fa-f]+)
+  | (?P<bin>%[01]+)
+  | (?P<dec>[0-9]+(?:\.[0-9]+)?)
+  | (?P<char>'(?:[^'\\]|\\.)')
+  | (?P<str>"(?:[^"\\]|\\.)*")
+  | (?P<op><<|>>|\*\*|==|!=|<=|>=|&&|\|\||<:|[-+*/%&|^~<>!=])
+  | (?P<name>[A-Za-z_.?][A-Za-z0-9_.?]*)
+  | (?P<lpar>\()
+  | (?P<rpar>\))
+  | (?P<comma>,)
+  | (?P<lbr>\[)
+  | (?P<rbr>\])
+  | (?P<colon>:)
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Tok:
+    kind: str
+    text: str
+    value: int = 0
+
+
+def tokenize(text: str) -> list[Tok]:
+    out: list[Tok] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _TOKEN_RE.match(text, pos)
+        if not m:
+            raise AsmError(f"unexpected character '{text[pos]}' in expression", "Einvalid_character")
+        kind = m.lastgroup
+        s = m.group()
+        pos = m.end()
+        if kind == "ws":
+            continue
+        if kind == "hex":
+            out.append(Tok("num", s, int(s[1:], 16)))
+        elif kind == "bin":
+            out.append(Tok("num", s, int(s[1:], 2)))
+        elif kind == "dec":
+            if "." in s:
+                out.append(Tok("num", s, int(float(s))))
+            else:
+                out.append(Tok("num", s, int(s)))
+        else:
+            out.append(Tok(kind, s))
+    return out
+
+
+# ---- parse trees ---------------------------------------------------------------------
+# ("num", value, text) ("label", name) ("char", ch) ("str", text)
+# ("un", op, x) ("bin", op, a, b) ("call", name, [args])
+
+_PRI = {
+    "**": 7,
+    "*": 6, "/": 6, "%": 6,
+    "+": 5, "-": 5,
+    "<<": 4, ">>": 4,
+    "&": 3, "|": 3, "^": 3,
+    "<": 2, ">": 2, "<=": 2, ">=": 2, "==": 2, "!=": 2,
+    "&&": 1, "||": 1,
+}
+
+
+class Parser:
+    def __init__(self, toks: list[Tok], pri: bool) -> None:
+        self.toks = toks
+        self.i = 0
+        self.pri = pri
+
+    def peek(self) -> Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def parse(self):
+        node = self.expr(0)
+        if self.i != len(self.toks):
+            raise AsmError(f"unexpected '{self.toks[self.i].text}' in expression", "Emalformed_expression")
+        return node
+
+    def expr(self, min_pri: int):
+        left = self.unary()
+        while True:
+            t = self.peek()
+            if t is None or t.kind != "op" or t.text not in _PRI:
+                return left
+            p = _PRI[t.text]
+            if self.pri:
+                if p < min_pri:
+                    return left
+                self.take()
+                right = self.expr(p + 1 if t.text != "**" else p)
+            else:
+                self.take()
+                right = self.unary()
+            left = ("bin", t.text, left, right)
+
+    def unary(self):
+        t = self.peek()
+        if t is None:
+            raise AsmError("expression ends too early", "Emalformed_expression")
+        if t.kind == "op" and t.text in ("-", "~", "!", "+", "<", ">", "^", "<:"):
+            self.take()
+            return ("un", t.text, self.unary())
+        return self.atom()
+
+    def atom(self):
+        t = self.take()
+        if t.kind == "num":
+            return ("num", t.value, t.text)
+        if t.kind == "char":
+            body = t.text[1:-1]
+            if body.startswith("\\"):
+                body = body[1:]
+            return ("char", body)
+        if t.kind == "str":
+            return ("str", t.text[1:-1])
+        if t.kind == "lpar":
+            node = self.expr(0)
+            end = self.peek()
+            if end is None or end.kind != "rpar":
+                raise AsmError("missing ')' in expression", "Emalformed_expression")
+            self.take()
+            return node
+        if t.kind == "lbr":
+            node = self.expr(0)
+            end = self.peek()
+            if end is None or end.kind != "rbr":
+                raise AsmError("missing ']' in expression", "Emalformed_expression")
+            self.take()
+            return node
+        if t.kind == "name":
+            nxt = self.peek()
+            if nxt is not None and nxt.kind == "lpar":
+                self.take()
+                args = []
+                if self.peek() is not None and self.peek().kind == "rpar":
+                    self.take()
+                    return ("call", t.text, args)
+                while True:
+                    args.append(self.expr(0))
+                    sep = self.take() if self.peek() is not None else None
+                    if sep is None:
+                        raise AsmError(f"missing ')' after arguments of {t.text}", "Emalformed_expression")
+                    if sep.kind == "rpar":
+                        break
+                    if sep.kind != "comma":
+                        raise AsmError(f"unexpected '{sep.text}' in arguments of {t.text}", "Emalformed_expression")
+                return ("call", t.text, args)
+            return ("label", t.text)
+        if t.kind == "op" and set(t.text) <= {"+", "-"}:
+            return ("anon", t.text)
+        raise AsmError(f"unexpected '{t.text}' in expression", "Emalformed_expression")
+
+
+_CACHE: dict[tuple[str, bool], object] = {}
+
+
+def parse(text: str, pri: bool = False):
+    key = (text, pri)
+    node = _CACHE.get(key)
+    if node is None:
+        text = text.strip()
+        if not text:
+            raise AsmError("missing expression", "Emalformed_expression")
+        if re.fullmatch(r"[+-]+", text):
+            node = ("anon", text)
+        else:
+            node = Parser(tokenize(text), pri).parse()
+        if len(_CACHE) > 200_000:
+            _CACHE.clear()
+        _CACHE[key] = node
+    return node
+
+
+def literal_width(node) -> int | None:
+    """Byte width a lone hex/binary literal states by its digits (asar's rule), else None."""
+    if node[0] == "num":
+        text = node[2]
+        if text.startswith("$"):
+            d = len(text) - 1
+            return 1 if d <= 2 else 2 if d <= 4 else 3 if d <= 6 else 4
+        if text.startswith("%"):
+            d = len(text) - 1
+            return 1 if d <= 8 else 2 if d <= 16 else 3
+    return None
+
+
+def has_label(node) -> bool:
+    kind = node[0]
+    if kind in ("label", "anon"):
+        return True
+    if kind == "un":
+        return has_label(node[2])
+    if kind == "bin":
+        return has_label(node[2]) or has_label(node[3])
+    if kind == "call":
+        return any(has_label(a) for a in node[2])
+    return False
+
+
+def binop(op: str, a: int, b: int) -> int:
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        if b == 0:
+            raise AsmError("division by zero", "Edivision_by_zero")
+        q = abs(a) // abs(b)
+        return q if (a >= 0) == (b >= 0) else -q
+    if op == "%":
+        if b == 0:
+            raise AsmError("division by zero", "Edivision_by_zero")
+        r = abs(a) % abs(b)
+        return r if a >= 0 else -r
+    if op == "<<":
+        return a << b if b >= 0 else a >> -b
+    if op == ">>":
+        return a >> b if b >= 0 else a << -b
+    if op == "&":
+        return a & b
+    if op == "|":
+        return a | b
+    if op == "^":
+        return a ^ b
+    if op == "**":
+        return a**b if b >= 0 else 0
+    if op == "<":
+        return int(a < b)
+    if op == ">":
+        return int(a > b)
+    if op == "<=":
+        return int(a <= b)
+    if op == ">=":
+        return int(a >= b)
+    if op == "==":
+        return int(a == b)
+    if op == "!=":
+        return int(a != b)
+    if op == "&&":
+        return int(bool(a) and bool(b))
+    if op == "||":
+        return int(bool(a) or bool(b))
+    raise AsmError(f"unknown operator {op}", "Emalformed_expression")

@@ -1,0 +1,105 @@
+"""Reading source files: lines with their origin, comments removed, continuations joined."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from triforce.asm.expr import AsmError
+
+MAX_LINE = 1 << 20  # a longer line is refused with an error, not processed
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    file: str
+    number: int
+    text: str  # without the comment, stripped
+
+
+def strip_comment(text: str) -> str:
+    """The line without its ``;`` comment (semicolons inside quotes are kept)."""
+    if ";" not in text:
+        return text
+    quote = None
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            # a quote char that opens a string or a char literal
+            quote = ch
+        elif ch == ";":
+            return text[:i]
+    return text
+
+
+def split_lines(text: str, file: str) -> list[Line]:
+    """Source text to logical lines (a trailing ``\\`` joins the next line)."""
+    if "\x00" in text:
+        raise AsmError("the file is not text (it holds NUL bytes)", "Ebinary_file", file)
+    out: list[Line] = []
+    pending = ""
+    start = 0
+    for i, raw in enumerate(text.splitlines(), 1):
+        if len(raw) > MAX_LINE:
+            raise AsmError(f"line is longer than {MAX_LINE} characters", "Eline_too_long", f"{file}:{i}")
+        body = strip_comment(raw).rstrip()
+        if pending:
+            body = pending + body.lstrip()
+        else:
+            start = i
+        if body.endswith("\\"):
+            pending = body[:-1]
+            continue
+        pending = ""
+        body = body.strip()
+        if body:
+            out.append(Line(file, start, body))
+    if pending.strip():
+        out.append(Line(file, start, pending.strip()))
+    return out
+
+
+class SourceFiles:
+    """Files by path, from disk or from an in-memory dict; each read and split once."""
+
+    def __init__(self, files: dict[str, str | bytes] | None = None) -> None:
+        self.virtual = {str(Path(k)): v for k, v in (files or {}).items()}
+        self._lines: dict[str, list[Line]] = {}
+        self._bytes: dict[str, bytes] = {}
+
+    def exists(self, path: str) -> bool:
+        return str(Path(path)) in self.virtual or Path(path).is_file()
+
+    def read_bytes(self, path: str) -> bytes:
+        key = str(Path(path))
+        if key in self._bytes:
+            return self._bytes[key]
+        if key in self.virtual:
+            v = self.virtual[key]
+            data = v.encode("utf-8") if isinstance(v, str) else bytes(v)
+        else:
+            try:
+                data = Path(path).read_bytes()
+            except FileNotFoundError:
+                raise AsmError(f"file '{path}' not found", "Efile_not_found") from None
+            except IsADirectoryError:
+                raise AsmError(f"'{path}' is a directory", "Efile_not_found") from None
+            except OSError as exc:
+                raise AsmError(f"cannot read '{path}': {exc.strerror}", "Efile_not_found") from None
+        self._bytes[key] = data
+        return data
+
+    def lines(self, path: str, display: str) -> list[Line]:
+        key = str(Path(path))
+        got = self._lines.get(key)
+        if got is None:
+            data = self.read_bytes(path)
+            try:
+                text = data.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise AsmError("the file is not UTF-8 text", "Ebinary_file", display) from None
+            got = split_lines(text, display)
+            self._lines[key] = got
+        return got
