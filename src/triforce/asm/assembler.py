@@ -622,7 +622,13 @@ class Assembler:
         self.labels[full] = value
 
     def define_anon(self, name: str) -> None:
-        self.anon_cur.setdefault(name, []).append(self.label_pc())
+        lst = self.anon_cur.setdefault(name, [])
+        lst.append(self.label_pc())
+        # named as asar names them in symbol files
+        if name[0] == "-":
+            self.labels[f":neg_{len(name)}_{len(lst)}"] = self.label_pc()
+        else:
+            self.labels[f":pos_{len(name)}_{len(lst) - 1}"] = self.label_pc()
 
     def lookup_label(self, name: str) -> int | None:
         """The value of a label as written in the source, from this pass or the last."""

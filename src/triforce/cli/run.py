@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 from triforce.cpu import StepLimitExceeded
 from triforce.cpu.core import DEFAULT_MAX_STEPS
@@ -21,7 +22,8 @@ def register(sub) -> None:
         help="run a ROM, a raw binary or processor states on the 65816 emulator",
         description=(
             "Run code on the emulator. FILE is a ROM image (.sfc/.smc; starts at the reset "
-            "vector) or a raw binary (loaded at --org, started there in emulation mode). "
+            "vector), asar source (.asm: assembled, started at its first byte, stops when it "
+            "returns) or a raw binary (loaded at --org, started there in emulation mode). "
             "Numbers are hex unless written in decimal with a suffix-free count option "
             "($8000, 0x8000, 8000 and $00:8000 are the same address)."
         ),
@@ -132,7 +134,16 @@ def cmd_run(args) -> int:
     else:
         kind = "rom" if args.rom else "binary" if args.binary else "auto"
         org = parse_number(args.org, what="--org address")
-        machine = open_program(args.file, mapping=args.mapping, org=org, kind=kind)
+        if kind == "auto" and args.file.lower().endswith(".asm"):
+            from triforce.analysis.execute import machine_from_source
+
+            path = Path(args.file)
+            if not path.is_file():
+                raise UserError("no such file", args.file)
+            machine = machine_from_source(path)
+            args.stop_on_return = True
+        else:
+            machine = open_program(args.file, mapping=args.mapping, org=org, kind=kind)
     _setup(machine, args)
     cpu = machine.cpu
     trace_out = None

@@ -74,8 +74,6 @@ def open_program(path: str | Path, *, mapping: str | None = None, org: int = 0x0
                  kind: str = "auto") -> Machine:
     """Load a file: a ROM image (.sfc/.smc/...) or a raw binary, by suffix unless ``kind`` says."""
     p = Path(path)
-    if p.suffix.lower() == ".asm" and kind == "auto":
-        raise UserError("running .asm source needs the assembler, which is not available yet", str(p))
     try:
         data = p.read_bytes()
     except FileNotFoundError:
