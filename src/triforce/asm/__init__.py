@@ -19,14 +19,17 @@ def assemble(
     include_paths: list[str] | tuple = (),
     filename: str | None = None,
     files: dict[str, str | bytes] | None = None,
+    fix_checksum: bool = True,
 ) -> AsmResult:
     """Assemble asar source (text, or a Path to a file) onto ``rom`` or a new ROM.
 
     ``defines`` are what ``-Dname=value`` gives asar; ``files`` maps paths to
     contents for incsrc/incbin without touching the disk. Errors in the source
     come back as diagnostics (``result.ok`` is False), never as exceptions.
+    Like asar, the header checksum is updated unless ``fix_checksum`` is False.
     """
-    asm = Assembler(rom=rom, defines=defines, include_paths=include_paths, files=files)
+    asm = Assembler(rom=rom, defines=defines, include_paths=include_paths, files=files,
+                    fix_checksum=fix_checksum)
     if isinstance(source, Path):
         return asm.assemble(None, str(source))
     return asm.assemble(source, filename or "<input>.asm")

@@ -137,6 +137,66 @@ def _split_statements(text: str) -> list[str]:
     return [p for p in parts if p]
 
 
+_PLANS: dict[str, tuple] = {}
+
+
+def _plan(stmt: str) -> tuple:
+    """What a statement does, worked out once per distinct text (labels first, then one action)."""
+    steps: list[tuple] = []
+    while True:
+        m = _LABEL_DEF.match(stmt)
+        if m and m.group(1).lower() != "macro":
+            steps.append(("label", m.group(1), m.group(2) == "::"))
+            stmt = stmt[m.end():].strip()
+            if not stmt:
+                return tuple(steps)
+            continue
+        m = _ANON_DEF.match(stmt)
+        if m:
+            steps.append(("anon", m.group(1)))
+            stmt = stmt[m.end():].strip()
+            if not stmt:
+                return tuple(steps)
+            continue
+        m = _SUBLABEL_DEF.match(stmt)
+        if m and stmt.startswith("."):
+            steps.append(("label", m.group(1), False))
+            stmt = stmt[m.end():].strip()
+            if not stmt:
+                return tuple(steps)
+            continue
+        break
+    m = _MACRO_CALL.match(stmt)
+    if m:
+        steps.append(("macro", m.group(1), m.group(2)))
+        return tuple(steps)
+    word_m = _WORD.match(stmt)
+    word = word_m.group().lower()
+    rest = stmt[word_m.end():].strip()
+    mm = _MNEMONIC.match(word_m.group())
+    if mm and mm.group(1).upper() in MNEMONICS:
+        steps.append(("ins", mm.group(1).upper(), (mm.group(2) or "").lower(), rest))
+        return tuple(steps)
+    name = "d_" + word.replace(".", "_")
+    if name.isidentifier() and hasattr(Assembler, name):
+        steps.append(("dir", name, rest))
+        return tuple(steps)
+    if word in _MAPPING_WORDS:
+        steps.append(("map", _MAPPING_WORDS[word]))
+        return tuple(steps)
+    m = _ASSIGN.match(stmt)
+    if m:
+        steps.append(("assign", m.group(1), m.group(2)))
+        return tuple(steps)
+    if word.startswith("@"):
+        return tuple(steps)  # @asar, @include, @includefrom: version and include hints
+    if stmt.startswith("."):
+        steps.append(("field", stmt))
+        return tuple(steps)
+    steps.append(("unknown", stmt.split()[0]))
+    return tuple(steps)
+
+
 def _unquote(text: str) -> str:
     t = text.strip()
     if len(t) >= 2 and t[0] == t[-1] == '"':
@@ -176,7 +236,9 @@ class Assembler:
         defines: dict[str, str] | None = None,
         include_paths: list[str] | tuple = (),
         files: dict[str, str | bytes] | None = None,
+        fix_checksum: bool = True,
     ) -> None:
+        self.want_checksum = fix_checksum
         self.base_rom = bytes(rom) if rom is not None else None
         self.cli_defines = {k: str(v) for k, v in (defines or {}).items()}
         self.include_paths = [str(p) for p in include_paths]
@@ -249,7 +311,7 @@ class Assembler:
         self.optimize_dp = "none"
         self.optimize_address = "default"
         self.warnpc_pending: list = []
-        self.checksum_fix = True
+        self.checksum_fix = self.want_checksum
         self.freespace_pos = 0
         self.line: Line | None = None
         self.struct: dict | None = None
@@ -335,8 +397,10 @@ class Assembler:
         """Handle if/elseif/else/endif, while/endwhile, for/endfor. Returns the next index or None."""
         text = lines[i].text
         if word == "if":
+            frame = _Frame("if", i, False, False, active)
+            frames.append(frame)  # pushed first, so a bad condition keeps the nesting
             cond = active and bool(self.eval_cond(text[2:]))
-            frames.append(_Frame("if", i, cond, cond, active))
+            frame.active = frame.taken = cond
             return i + 1
         if word in ("elseif", "else"):
             if not frames or frames[-1].kind != "if":
@@ -357,8 +421,9 @@ class Assembler:
             frames.pop()
             return i + 1
         if word == "while":
-            cond = active and bool(self.eval_cond(text[5:]))
-            frames.append(_Frame("while", i, cond, False, active))
+            frame = _Frame("while", i, False, False, active)
+            frames.append(frame)
+            frame.active = active and bool(self.eval_cond(text[5:]))
             return i + 1
         if word == "endwhile":
             if not frames or frames[-1].kind != "while":
@@ -451,7 +516,7 @@ class Assembler:
         extra = args[len(mac.params) :]
 
         def sub(text: str) -> str:
-            if "<" not in text:
+            if "<" not in text and "..." not in text:
                 return text
             for k, v in named.items():
                 text = text.replace(f"<{k}>", v)
@@ -529,59 +594,34 @@ class Assembler:
             self.exec_statement(stmt)
 
     def exec_statement(self, stmt: str) -> None:
-        # labels at the start of the statement
-        while True:
-            m = _LABEL_DEF.match(stmt)
-            if m and m.group(1).lower() not in ("macro",):
-                self.define_label(m.group(1), global_=m.group(2) == "::")
-                stmt = stmt[m.end():].strip()
-                if not stmt:
-                    return
-                continue
-            m = _ANON_DEF.match(stmt)
-            if m:
-                rest = stmt[m.end():].strip()
-                self.define_anon(m.group(1))
-                stmt = rest
-                if not stmt:
-                    return
-                continue
-            m = _SUBLABEL_DEF.match(stmt)
-            if m and stmt.startswith("."):
-                self.define_label(m.group(1))
-                stmt = stmt[m.end():].strip()
-                if not stmt:
-                    return
-                continue
-            break
-        m = _MACRO_CALL.match(stmt)
-        if m:
-            self.call_macro(m.group(1), m.group(2))
-            return
-        word_m = _WORD.match(stmt)
-        word = word_m.group().lower()
-        rest = stmt[word_m.end():].strip()
-        mm = _MNEMONIC.match(word_m.group())
-        if mm and mm.group(1).upper() in MNEMONICS:
-            self.instruction(mm.group(1).upper(), (mm.group(2) or "").lower(), rest)
-            return
-        handler = getattr(self, "d_" + word.replace(".", "_"), None) if word.isidentifier() or "." in word else None
-        if handler is not None:
-            handler(rest)
-            return
-        if word in _MAPPING_WORDS:
-            self.set_mapping(_MAPPING_WORDS[word])
-            return
-        m = _ASSIGN.match(stmt)
-        if m:
-            self.define_label(m.group(1), value=self.eval(m.group(2)))
-            return
-        if word.startswith("@"):
-            return  # @asar, @include, @includefrom: version and include hints
-        if self.struct is not None and stmt.startswith("."):
-            self.define_label(stmt)
-            return
-        raise AsmError(f"unknown command '{stmt.split()[0]}'", "Eunknown_command")
+        plan = _PLANS.get(stmt)
+        if plan is None:
+            plan = _plan(stmt)
+            if len(_PLANS) > 500_000:
+                _PLANS.clear()
+            _PLANS[stmt] = plan
+        for step in plan:
+            kind = step[0]
+            if kind == "ins":
+                self.instruction(step[1], step[2], step[3])
+            elif kind == "label":
+                self.define_label(step[1], global_=step[2])
+            elif kind == "anon":
+                self.define_anon(step[1])
+            elif kind == "dir":
+                getattr(self, step[1])(step[2])
+            elif kind == "macro":
+                self.call_macro(step[1], step[2])
+            elif kind == "map":
+                self.set_mapping(step[1])
+            elif kind == "assign":
+                self.define_label(step[1], value=self.eval(step[2]))
+            elif kind == "field":
+                if self.struct is None:
+                    raise AsmError(f"unknown command '{step[1].split()[0]}'", "Eunknown_command")
+                self.define_label(step[1])
+            elif kind == "unknown":
+                raise AsmError(f"unknown command '{step[1]}'", "Eunknown_command")
 
     # ---- labels ------------------------------------------------------------------------
     def label_pc(self) -> int:
@@ -1254,7 +1294,9 @@ class Assembler:
 
     # ---- checksum --------------------------------------------------------------------
     def fix_checksum_wanted(self) -> bool:
-        return False
+        return self.checksum_fix and self.mapping != "norom"
 
     def fixed_checksum(self, rom: bytearray) -> bytes:
-        return bytes(rom)
+        from triforce.asm.rom import fix_checksum
+
+        return fix_checksum(bytes(rom), self.mapping)

@@ -86,6 +86,9 @@ def _value(asm, node) -> int:
     return asm.ev(node)
 
 
+_TOKS: dict[str, list] = {}
+
+
 def guess_width(asm, text: str) -> int:
     """The byte width asar guesses for an operand with no suffix.
 
@@ -96,7 +99,12 @@ def guess_width(asm, text: str) -> int:
     unknown). Operators are ignored, so the value is truncated, not checked.
     ``X>>16``, ``X/65536`` and ``X/$10000`` alone are one byte.
     """
-    toks = ex.tokenize(text)
+    toks = _TOKS.get(text)
+    if toks is None:
+        toks = ex.tokenize(text)
+        if len(_TOKS) > 200_000:
+            _TOKS.clear()
+        _TOKS[text] = toks
     if (
         len(toks) == 3 and toks[0].kind in ("name", "num") and toks[1].kind == "op"
         and toks[2].kind == "num"
@@ -139,9 +147,18 @@ def _bytes(code: int, value: int, width: int) -> bytes:
     return bytes([code]) + (value & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
 
 
+_CLASSIFY: dict[str, tuple[str, str]] = {}
+
+
 def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
     modes = modes_of(mn)
-    cls, inner = classify(operand)
+    got = _CLASSIFY.get(operand)
+    if got is None:
+        got = classify(operand)
+        if len(_CLASSIFY) > 200_000:
+            _CLASSIFY.clear()
+        _CLASSIFY[operand] = got
+    cls, inner = got
     forced = _SUFFIX_WIDTH.get(suffix) if suffix else None
 
     if cls == "":

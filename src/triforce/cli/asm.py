@@ -30,8 +30,8 @@ def register(sub) -> None:
     p.add_argument("-I", dest="include", action="append", default=[], metavar="DIR",
                    help="search DIR for incsrc/incbin files")
     p.add_argument("--no-title-check", action="store_true", help="accepted for asar compatibility")
-    p.add_argument("--fix-checksum", choices=["on", "off"], default=None,
-                   help="update the header checksum (default: off)")
+    p.add_argument("--fix-checksum", choices=["on", "off"], default="on",
+                   help="update the header checksum (default: on, as asar)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_asm)
 
@@ -61,7 +61,8 @@ def cmd_asm(args) -> int:
         if len(data) % 0x400 == COPIER_HEADER:
             header, data = data[:COPIER_HEADER], data[COPIER_HEADER:]
         rom = data or None
-    result = assemble(src, rom=rom, defines=_defines(args.defines), include_paths=args.include)
+    result = assemble(src, rom=rom, defines=_defines(args.defines), include_paths=args.include,
+                      fix_checksum=args.fix_checksum == "on")
     if args.json:
         print(json.dumps({
             "ok": result.ok,
@@ -84,10 +85,6 @@ def cmd_asm(args) -> int:
                   "Your ROM has not been modified.")
         return 1
     out = result.rom
-    if args.fix_checksum == "on":
-        from triforce.asm.rom import fix_checksum
-
-        out = fix_checksum(out, result.mapping)
     try:
         rom_path.write_bytes(header + out)
         if args.symbols == "wla":

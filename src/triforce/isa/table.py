@@ -269,7 +269,11 @@ def lookup(mnemonic: str, mode: Mode) -> Opcode | None:
     return op
 
 
+_MODES_OF: dict[str, dict[Mode, Opcode]] = {}
+for _op in OPCODES:
+    _MODES_OF.setdefault(_op.mnemonic, {})[_op.mode] = _op
+
+
 def modes_of(mnemonic: str) -> dict[Mode, Opcode]:
-    """Every addressing mode a mnemonic has, with its opcode."""
-    mn = mnemonic.upper()
-    return {o.mode: o for o in OPCODES if o.mnemonic == mn}
+    """Every addressing mode a mnemonic has, with its opcode (do not modify the result)."""
+    return _MODES_OF.get(mnemonic.upper(), {})
