@@ -13,7 +13,7 @@ from pathlib import Path
 
 from triforce.asm import expr as ex
 from triforce.asm.expr import AsmError
-from triforce.asm.source import Line, SourceFiles
+from triforce.asm.source import Line, SourceFiles, split_statements
 from triforce.isa.table import MNEMONICS
 from triforce.snes import memmap
 
@@ -79,15 +79,18 @@ _MAPPING_WORDS = {
     "lorom": "lorom", "hirom": "hirom", "exlorom": "exlorom", "exhirom": "exhirom",
     "sa1rom": "sa1rom", "fullsa1rom": "sa1rom", "norom": "norom", "sfxrom": "lorom",
 }
-_LABEL_DEF = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*|\.+[A-Za-z0-9_]+|\?[A-Za-z0-9_]+)(:{1,2})(?:\s+|$)")
-_SUBLABEL_DEF = re.compile(r"^(\.+[A-Za-z0-9_]+)(?:\s+|$)")
-_ANON_DEF = re.compile(r"^([+-]+)(:?)(?:\s+|$)")
+_LABEL_DEF = re.compile(r"^(#?[A-Za-z_][A-Za-z0-9_]*|#?\.+[A-Za-z0-9_]+|\?[A-Za-z0-9_]+)(:{1,2})(?:\s+|$)")
+_SUBLABEL_DEF = re.compile(r"^(#?\.+[A-Za-z0-9_]+)(?:\s+|$)")
+_ANON_DEF = re.compile(r"^(\??[+-]+)(:?)(?:\s+|$)")
 _ASSIGN = re.compile(r"^([A-Za-z_.?][A-Za-z0-9_.?]*)\s*=\s*(.+)$")
 _DEFINE_SET = re.compile(r"^!([A-Za-z0-9_]+)\s*(=|\+=|:=|#=|\?=)\s*(.*)$")
 _DEFINE_REF = re.compile(r"!([A-Za-z0-9_]+)|!\{([^{}]*)\}")
 _MACRO_CALL = re.compile(r"^%([A-Za-z0-9_]+)\((.*)\)$")
 _MNEMONIC = re.compile(r"^([A-Za-z]{3})(?:\.([bwlBWL]))?$")
 _WORD = re.compile(r"^\S+")
+_CHARMAP = re.compile(r"^'(.|\\.)'\s*=\s*(.+)$")
+_MACRO_PARAM = re.compile(r"<([A-Za-z0-9_]+|\.\.\.\[[^\]]*\])>")
+_VARARG = re.compile(r"<\.\.\.\[([^\]]*)\]>")
 
 
 def _split_args(text: str) -> list[str]:
@@ -116,26 +119,8 @@ def _split_args(text: str) -> list[str]:
     return out
 
 
-def _split_statements(text: str) -> list[str]:
-    """Split a line on `` : `` separators outside quotes."""
-    if " : " not in text:
-        return [text]
-    parts, quote, start = [], None, 0
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ":" and i > 0 and text[i - 1] == " " and text[i + 1 : i + 2] == " ":
-            parts.append(text[start:i].strip())
-            start = i + 1
-        i += 1
-    parts.append(text[start:].strip())
-    return [p for p in parts if p]
-
+# warnings asar only gives when asked to (warnings enable ...)
+_OFF_BY_DEFAULT = frozenset({"Wimplicitly_sized_immediate", "Wcheck_memory_file"})
 
 _PLANS: dict[str, tuple] = {}
 
@@ -159,13 +144,19 @@ def _plan(stmt: str) -> tuple:
                 return tuple(steps)
             continue
         m = _SUBLABEL_DEF.match(stmt)
-        if m and stmt.startswith("."):
+        if m and stmt.lstrip("#").startswith("."):
             steps.append(("label", m.group(1), False))
             stmt = stmt[m.end():].strip()
             if not stmt:
                 return tuple(steps)
             continue
         break
+    if stmt in ("{", "}"):
+        return tuple(steps)  # braces group code visually; asar ignores them
+    m = _CHARMAP.match(stmt)
+    if m:
+        steps.append(("charmap", m.group(1), m.group(2)))
+        return tuple(steps)
     m = _MACRO_CALL.match(stmt)
     if m:
         steps.append(("macro", m.group(1), m.group(2)))
@@ -195,6 +186,22 @@ def _plan(stmt: str) -> tuple:
         return tuple(steps)
     steps.append(("unknown", stmt.split()[0]))
     return tuple(steps)
+
+
+def _implied_only(mn: str) -> bool:
+    """Instructions whose only forms take no operand (implied or accumulator)."""
+    from triforce.isa import Mode, modes_of
+
+    modes = modes_of(mn)
+    return bool(modes) and all(m in (Mode.IMP, Mode.ACC) for m in modes) or mn in (
+        "INC", "DEC", "ASL", "LSR", "ROL", "ROR")
+
+
+def _format_double(v: float, prec: int) -> str:
+    text = f"{v:.{max(prec, 0)}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
 
 
 def _unquote(text: str) -> str:
@@ -245,6 +252,7 @@ class Assembler:
         self.files = SourceFiles(files)
         self.labels: dict[str, int] = {}
         self.prev_labels: dict[str, int] = {}
+        self.resolved_name = ""
         self.anon_prev: dict[str, list[int]] = {}
 
     # ---- driver ----------------------------------------------------------------------
@@ -287,11 +295,13 @@ class Assembler:
         self.base: int | None = None
         self.pc_stack: list[tuple] = []
         self.base_stack: list[int | None] = []
-        self.defines: dict[str, str] = dict(self.cli_defines)
+        self.defines: dict[str, str] = {"assembler": "asar", "assembler_ver": "10901",
+                                        **self.cli_defines}
         self.macros: dict[str, _Macro] = {}
         self.macro_depth = 0
         self.macro_count = 0
         self.macro_id: list[int] = []
+        self.varargs: list[list[str] | None] = []
         self.call_stack: list[tuple[str, int]] = []
         self.labels = {} if not self.prev_labels else dict(self.labels)
         self.defined_now: set[str] = set()
@@ -299,17 +309,33 @@ class Assembler:
         self.sub_stack: list[str] = []
         self.anon_cur: dict[str, list[int]] = {}
         self.namespace: list[str] = []
-        self.fillbyte = 0
-        self.padbyte = 0
+        self.fillbyte = b"\x00"
+        self.padbyte = b"\x00"
         self.math_pri = False
+        self.math_round = True
         self.table: dict[str, int] = {}
         self.table_stack: list[dict[str, int]] = []
         self.included_once: set[str] = set()
+        self.bytes_written = 0
+        self.freespace_use = 0
+        self.rep_count: int | None = None
+        self.disabled_warnings: set[str] = set()
+        self.enabled_warnings: set[str] = set()
+        self.warn_stack: list = []
+        self.ns_stack: list[list[str]] = []
+        self.ns_nested = False
         self.functions: dict[str, tuple[list[str], object]] = {}
         self.dpbase = 0
         self.bank_assume: int | None = None  # None = the code's bank
         self.optimize_dp = "none"
         self.optimize_address = "default"
+        self.optimize_dp_set = False
+        self.optimize_address_set = False
+        self.missing_org_warned = False
+        self.freespace_labels: set[str] = set()
+        self.in_freespace = False
+        self.static_names: set[str] = set(getattr(self, "static_names", ()))
+        self.moving_label_used = False
         self.warnpc_pending: list = []
         self.checksum_fix = self.want_checksum
         self.freespace_pos = 0
@@ -338,6 +364,10 @@ class Assembler:
             self.pass_errors = True
             self.diags.append(d)
         elif self.final:
+            if id in self.disabled_warnings:
+                return
+            if id in _OFF_BY_DEFAULT and id not in self.enabled_warnings:
+                return
             self.diags.append(d)
 
     def error(self, id: str, message: str) -> None:
@@ -391,7 +421,9 @@ class Assembler:
             i += 1
         if frames:
             self.line = lines[frames[-1].start]
-            self.error("Eunclosed_block", f"'{frames[-1].kind}' is never closed")
+            kind = frames[-1].kind
+            self.error({"if": "Eunclosed_if", "while": "Eunclosed_while", "for": "Eunclosed_for"}
+                       .get(kind, "Eunclosed_block"), f"'{kind}' is never closed")
 
     def control(self, lines, i, word, frames: list[_Frame], active: bool) -> int | None:
         """Handle if/elseif/else/endif, while/endwhile, for/endfor. Returns the next index or None."""
@@ -403,8 +435,11 @@ class Assembler:
             frame.active = frame.taken = cond
             return i + 1
         if word in ("elseif", "else"):
+            if frames and frames[-1].kind == "while" and word == "elseif":
+                raise AsmError("elseif in a while loop", "Eelseif_in_while")
             if not frames or frames[-1].kind != "if":
-                raise AsmError(f"'{word}' without 'if'", "Emisplaced_elseif")
+                raise AsmError(f"'{word}' without 'if'",
+                               "Emisplaced_elseif" if word == "elseif" else "Emisplaced_else")
             f = frames[-1]
             if f.taken or not f.parent_active:
                 f.active = False
@@ -494,8 +529,11 @@ class Assembler:
             j += 1
         if j >= len(lines):
             raise AsmError(f"macro '{name}' is never closed with endmacro", "Eunclosed_macro")
-        if name in self.macros and self.macros[name].line != lines[i].number:
-            raise AsmError(f"macro '{name}' redefined", "Emacro_redefined")
+        if name in self.macros and (self.macros[name].line, self.macros[name].file) != (
+            lines[i].number, lines[i].file
+        ):
+            self.error("Emacro_redefined", f"macro '{name}' redefined")
+            return j + 1
         self.macros[name] = _Macro(name, params, variadic, lines[i + 1 : j], lines[i].file, lines[i].number)
         return j + 1
 
@@ -503,7 +541,7 @@ class Assembler:
         mac = self.macros.get(name)
         if mac is None:
             raise AsmError(f"unknown macro '{name}'", "Emacro_not_found")
-        args = _split_args(argtext) if argtext.strip() else []
+        args = [_unquote(a) for a in _split_args(argtext)] if argtext.strip() else []
         if (len(args) != len(mac.params) and not mac.variadic) or len(args) < len(mac.params):
             raise AsmError(
                 f"macro '{name}' takes {len(mac.params)} arguments, {len(args)} given",
@@ -513,31 +551,55 @@ class Assembler:
             raise AsmError(f"macro recursion deeper than {MAX_MACRO_DEPTH}", "Erecursion_limit")
         self.macro_count += 1
         named = dict(zip(mac.params, args, strict=False))
-        extra = args[len(mac.params) :]
+        extra = args[len(mac.params) :] if mac.variadic else None
 
         def sub(text: str) -> str:
-            if "<" not in text and "..." not in text:
+            if "<" not in text:
                 return text
-            for k, v in named.items():
-                text = text.replace(f"<{k}>", v)
-            if mac.variadic:
-                text = re.sub(r"<\.\.\.\[(\d+)\]>", lambda mm: extra[int(mm.group(1))]
-                              if int(mm.group(1)) < len(extra) else mm.group(0), text)
-                text = text.replace("sizeof(...)", str(len(extra)))
-            return text
 
-        body = [Line(ln.file, ln.number, sub(ln.text)) for ln in mac.body]
+            def rep(m: re.Match) -> str:
+                key = m.group(1)
+                if key in named:
+                    return named[key]
+                if key.startswith("...") and mac.variadic:
+                    return m.group(0)  # resolved when the line runs (the index may use defines)
+                raise AsmError(f"macro parameter '{key}' not found", "Emacro_param_not_found")
+
+            return _MACRO_PARAM.sub(rep, text)
+
+        body: list[Line] = []
+        for ln in mac.body:
+            for part in split_statements(sub(ln.text)):
+                body.append(Line(ln.file, ln.number, part))
         caller = self.line
         self.call_stack.append((caller.file, caller.number))
         self.macro_depth += 1
         self.macro_id.append(self.macro_count)
+        self.varargs.append(extra)
         try:
             self.exec_lines(body)
         finally:
             self.macro_depth -= 1
             self.macro_id.pop()
+            self.varargs.pop()
             self.call_stack.pop()
             self.line = caller
+
+    def expand_varargs(self, text: str) -> str:
+        """``<...[i]>`` and ``sizeof(...)`` of the innermost variadic macro call."""
+        extra = self.varargs[-1] if self.varargs else None
+        if extra is None:
+            return text
+        text = text.replace("sizeof(...)", str(len(extra)))
+
+        def rep(m: re.Match) -> str:
+            i = self.eval(m.group(1))
+            if not 0 <= i < len(extra):
+                raise AsmError(f"variadic argument {i} is out of bounds ({len(extra)} given)",
+                               "Evararg_out_of_bounds")
+            return extra[i]
+
+        return _VARARG.sub(rep, text)
 
     # ---- defines ---------------------------------------------------------------------
     def subst(self, text: str) -> str:
@@ -590,8 +652,12 @@ class Assembler:
             self.set_define(m.group(1), m.group(2), m.group(3))
             return
         text = self.subst(text)
-        for stmt in _split_statements(text):
-            self.exec_statement(stmt)
+        if "..." in text:
+            text = self.expand_varargs(text)
+        for stmt in split_statements(text):
+            count, self.rep_count = self.rep_count, None
+            for _ in range(1 if count is None else max(count, 0)):
+                self.exec_statement(stmt)
 
     def exec_statement(self, stmt: str) -> None:
         plan = _PLANS.get(stmt)
@@ -615,11 +681,19 @@ class Assembler:
             elif kind == "map":
                 self.set_mapping(step[1])
             elif kind == "assign":
-                self.define_label(step[1], value=self.eval(step[2]))
+                self.moving_label_used = False
+                value = self.eval(step[2])
+                if self.moving_label_used:
+                    raise AsmError(f"label '{step[1]}' can't be assigned from a label that can move",
+                                   "Elabel_cross_assignment")
+                self.define_label(step[1], value=value)
             elif kind == "field":
                 if self.struct is None:
                     raise AsmError(f"unknown command '{step[1].split()[0]}'", "Eunknown_command")
                 self.define_label(step[1])
+            elif kind == "charmap":
+                ch = step[1][-1] if len(step[1]) == 2 else step[1]
+                self.table[ch] = self.eval(step[2])
             elif kind == "unknown":
                 raise AsmError(f"unknown command '{step[1]}'", "Eunknown_command")
 
@@ -643,27 +717,58 @@ class Assembler:
         return name
 
     def define_label(self, name: str, value: int | None = None, global_: bool = False) -> None:
-        is_sub = name.startswith(".")
+        nohier = name.startswith("#")
+        if nohier:
+            name = name[1:]
         if self.struct is not None and value is None:
             self.struct_field(name)
             return
-        full = self.full_name(name) if not global_ else name
+        if name.startswith("?") and not self.macro_id:
+            raise AsmError(f"macro label '{name}' outside of a macro", "Emacro_label_outside_of_macro")
+        is_sub = name.startswith(".")
+        if is_sub and not self.main_label:
+            raise AsmError(f"sublabel '{name}' has no parent label", "Elabel_missing_parent")
+        scoped = self.full_name(name)
+        full = name if global_ and not is_sub else scoped
         if value is None:
+            self.need_org()
             value = self.label_pc()
-            if not is_sub and not name.startswith("?"):
-                self.main_label = full
-                self.sub_stack = []
-            elif is_sub:
+            if is_sub:
                 depth = len(name) - len(name.lstrip("."))
-                self.sub_stack = self.sub_stack[: depth - 1] + [name[depth:]]
+                if not nohier:
+                    self.sub_stack = self.sub_stack[: depth - 1] + [name[depth:]]
+            elif not name.startswith("?") and not nohier:
+                self.main_label = scoped  # sublabels of a global label keep the namespace
+                self.sub_stack = []
+            if self.in_freespace:
+                self.freespace_labels.add(full)
+        else:
+            self.static_names.add(full)
         if full in self.defined_now:
             raise AsmError(f"label '{full}' redefined", "Elabel_redefined")
         self.defined_now.add(full)
         self.labels[full] = value
 
+    def d_global(self, rest: str) -> None:
+        r = rest.strip()
+        name = r[:-1] if r.endswith(":") else r
+        if name.lstrip("#").startswith("?") or not name:
+            raise AsmError(f"'{name}' cannot be a global label", "Einvalid_global_label")
+        self.define_label(name, global_=True)
+
+    def anon_key(self, name: str) -> str:
+        if name.startswith("?"):
+            if not self.macro_id:
+                raise AsmError(f"macro label '{name}' outside of a macro", "Emacro_label_outside_of_macro")
+            return f"?{self.macro_id[-1]}{name[1:]}"
+        return name
+
     def define_anon(self, name: str) -> None:
-        lst = self.anon_cur.setdefault(name, [])
+        key = self.anon_key(name)
+        lst = self.anon_cur.setdefault(key, [])
         lst.append(self.label_pc())
+        if name.startswith("?"):
+            return
         # named as asar names them in symbol files
         if name[0] == "-":
             self.labels[f":neg_{len(name)}_{len(lst)}"] = self.label_pc()
@@ -686,14 +791,16 @@ class Assembler:
                 cands.append(name.replace(".", "_"))
         for c in cands:
             if c in self.labels:
+                self.resolved_name = c
                 return self.labels[c]
             if c in self.prev_labels:
+                self.resolved_name = c
                 return self.prev_labels[c]
         return None
 
     def anon_value(self, name: str) -> int:
-        key = name[0] * len(name)
-        if name[0] == "-":
+        key = self.anon_key(name)
+        if name.lstrip("?")[0] == "-":
             lst = self.anon_cur.get(key, [])
             if not lst:
                 raise AsmError(f"anonymous label '{name}' not found", "Elabel_not_found")
@@ -707,40 +814,57 @@ class Assembler:
         return self.label_pc()
 
     # ---- expressions ------------------------------------------------------------------
-    def parse(self, text: str):
-        node = ex.parse(text, self.math_pri)
-        return node
+    def parse(self, text: str, cond: bool = False):
+        return ex.parse(text, self.math_pri or cond, cond)
 
-    def eval(self, text_or_node, allow_unknown: bool = False) -> int:
-        node = self.parse(text_or_node) if isinstance(text_or_node, str) else text_or_node
-        if (not self.math_pri and not self.deprecated_math_warned and self._mixed_precedence(node)):
-            self.deprecated_math_warned = True
-            self.warn(
-                "Wfeature_deprecated",
-                'DEPRECATION NOTIFICATION: Feature "xkas style left to right math " is deprecated '
-                "and will be REMOVED in the future. Please update your code to conform to newer "
-                "styles. Suggested work around: apply order of operations.",
-            )
-        return self.ev(node, allow_unknown)
+    def eval(self, text_or_node, allow_unknown: bool = False, cond: bool = False) -> int:
+        """Evaluate an expression (text or parsed) to an integer.
+
+        With ``math pri off`` asar evaluates left to right like xkas and warns
+        when operator precedence would have given another value.
+        """
+        if not isinstance(text_or_node, str):
+            return self._int(self.ev(text_or_node, allow_unknown))
+        node = self.parse(text_or_node, cond)
+        value = self.ev(node, allow_unknown)
+        if not self.math_pri and not cond and self.final and ex.count_binops(node) > 1:
+            other = self.ev(ex.parse(text_or_node, True), allow_unknown)
+            if other != value:
+                self.deprecated("xkas style left to right math ",
+                                "apply order of operations")
+        return self._int(value)
 
     @staticmethod
-    def _mixed_precedence(node) -> bool:
-        if node[0] == "bin":
-            left = node[2]
-            if left[0] == "bin" and ex._PRI.get(left[1]) != ex._PRI.get(node[1]):
-                return True
-            return Assembler._mixed_precedence(node[2]) or Assembler._mixed_precedence(node[3])
-        if node[0] == "un":
-            return Assembler._mixed_precedence(node[2])
-        return False
+    def _int(v) -> int:
+        return int(v) if isinstance(v, float) else v
+
+    def deprecated(self, feature: str, workaround: str) -> None:
+        self.warn(
+            "Wfeature_deprecated",
+            f'DEPRECATION NOTIFICATION: Feature "{feature}" is deprecated and will be REMOVED in '
+            "the future. Please update your code to conform to newer styles. Suggested work "
+            f"around: {workaround}.",
+        )
 
     def eval_cond(self, text: str) -> int:
-        return self.eval(self.subst(text.strip()))
+        text = self.subst(text.strip())
+        if "..." in text:
+            text = self.expand_varargs(text)
+        if text.startswith("!") and not text.startswith("!="):
+            self.deprecated("old style conditional negation (if !condition) ", "use not()")
+        self.moving_label_used = False
+        value = self.eval(text, cond=True)
+        if self.moving_label_used:
+            raise AsmError("labels that can move are not allowed in conditionals",
+                           "Elabel_in_conditional")
+        return value
 
     def ev(self, node, allow_unknown: bool = False) -> int:
         kind = node[0]
         if kind == "num":
             return node[1]
+        if kind == "paren":
+            return self.ev(node[1], allow_unknown)
         if kind == "bin":
             return ex.binop(node[1], self.ev(node[2], allow_unknown), self.ev(node[3], allow_unknown))
         if kind == "un":
@@ -749,7 +873,7 @@ class Assembler:
             if op == "-":
                 return -v
             if op == "~":
-                return ~v
+                return ~int(v)
             if op == "!":
                 return int(not v)
             if op == "+":
@@ -780,6 +904,8 @@ class Assembler:
             return self.snes
         v = self.lookup_label(name)
         if v is not None:
+            if self.resolved_name not in self.static_names:
+                self.moving_label_used = True
             return v
         if name in self.structs:
             return self.structs[name]
@@ -899,6 +1025,8 @@ class Assembler:
 
     # ---- mapping and position --------------------------------------------------------
     def set_mapping(self, mapping: str) -> None:
+        if self.mapping_set and mapping != self.mapping:
+            self.warn("Wmapper_already_set", "A mapper has already been selected.")
         self.mapping = mapping
         self.mapping_set = True
 
@@ -933,14 +1061,26 @@ class Assembler:
         else:
             self.base = self.eval(rest) & 0xFFFFFF
 
+    def _align_count(self, text: str) -> int:
+        """Bytes to the next ``align N [offset M]`` boundary."""
+        m = re.match(r"^align\s+(.+?)(?:\s+offset\s+(.+))?$", text.strip(), re.I)
+        if not m:
+            raise AsmError("expected 'align N [offset M]'", "Emalformed_expression")
+        align = self.eval(m.group(1))
+        offset = self.eval(m.group(2)) if m.group(2) else 0
+        if align <= 0:
+            raise AsmError("alignment must be positive", "Ealignment_too_small")
+        return (offset - self.snes) % align
+
     def d_skip(self, rest: str) -> None:
-        args = _split_args(rest)
-        if args and args[0].lower() == "align":
-            align = self.eval(args[1])
-            n = (-self.snes) % align if align else 0
+        if rest.strip().lower().startswith("align"):
+            n = self._align_count(rest)
         else:
             n = self.eval(rest)
-        self.advance(n)
+        self.snes += n
+        self.real += n
+        if self.base is not None:
+            self.base += n
 
     def d_pushpc(self, rest: str) -> None:
         self.pc_stack.append((self.snes, self.real, self.base))
@@ -959,6 +1099,7 @@ class Assembler:
         self.base = self.base_stack.pop()
 
     def d_warnpc(self, rest: str) -> None:
+        self.deprecated("warnpc", "use assert pc() <= ...")
         limit = self.eval(rest)
         if self.snes > limit:
             self.error("Ewarnpc_failed", f"warnpc failed: current position ${self.snes:06X} is past ${limit:06X}")
@@ -979,27 +1120,50 @@ class Assembler:
             raise AsmError("optimize needs 'dp none|ram|always' or 'address default|ram|mirrors'",
                            "Ebad_optimize")
         if parts[0] == "dp":
+            if parts[1] not in ("none", "ram", "always"):
+                raise AsmError("optimize dp takes none, ram or always", "Ebad_dp_optimize")
             self.optimize_dp = parts[1]
+            self.optimize_dp_set = True
         else:
+            if parts[1] not in ("default", "ram", "mirrors"):
+                raise AsmError("optimize address takes default, ram or mirrors", "Ebad_address_optimize")
             self.optimize_address = parts[1]
+            self.optimize_address_set = True
 
     def d_math(self, rest: str) -> None:
         parts = rest.lower().split()
         if len(parts) == 2 and parts[0] == "pri":
+            self.deprecated("math pri", "use parentheses, or put 'asar 1.90' at the top")
             self.math_pri = parts[1] == "on"
         elif len(parts) == 2 and parts[0] == "round":
-            pass
+            self.deprecated("math round", "use floor() or round()")
+            self.math_round = parts[1] == "on"
         else:
             raise AsmError("math needs 'pri on|off' or 'round on|off'", "Ebad_math")
 
     def d_namespace(self, rest: str) -> None:
         r = rest.strip()
-        if r.lower() == "off":
-            self.namespace = []
-        elif r.lower().startswith("nested"):
-            pass
+        low = r.lower()
+        if low == "off":
+            if self.ns_nested and self.namespace:
+                self.namespace = self.namespace[:-1]
+            else:
+                self.namespace = []
+        elif low.startswith("nested"):
+            self.ns_nested = low.split()[-1] == "on"
+        elif self.ns_nested:
+            self.namespace = [*self.namespace, r]
         else:
-            self.namespace = [*self.namespace, r] if False else [r]
+            self.namespace = [r]
+
+    def d_pushns(self, rest: str) -> None:
+        self.ns_stack.append(list(self.namespace))
+        self.namespace = []
+
+    def d_pullns(self, rest: str) -> None:
+        if not self.ns_stack:
+            raise AsmError("pullns without pushns", "Epullns_without_pushns")
+        self.namespace = self.ns_stack.pop()
 
     def d_check(self, rest: str) -> None:
         pass  # title and bankcross checks are accepted; bank crossing is not enforced
@@ -1010,7 +1174,15 @@ class Assembler:
                            "Eunsupported_arch")
 
     def d_asar(self, rest: str) -> None:
-        pass
+        """``asar 1.90``: the source needs that version; 1.90 and newer mean math pri on."""
+        m = re.match(r"^\s*(\d+)\.(\d+)", rest)
+        if not m:
+            raise AsmError("asar needs a version like 1.91", "Ebad_asar_version")
+        if (int(m.group(1)), int(m.group(2))) > (1, 91):
+            raise AsmError(f"this source needs asar {rest.strip()}", "Easar_too_old")
+        if (int(m.group(1)), int(m.group(2))) >= (1, 90):
+            self.math_pri = True
+            self.math_round = False
 
     # ---- output ------------------------------------------------------------------------
     def advance(self, n: int) -> None:
@@ -1021,10 +1193,17 @@ class Assembler:
         if self.base is not None:
             self.base += n
 
+    def need_org(self) -> None:
+        if not self.origin_set and not self.missing_org_warned:
+            self.missing_org_warned = True
+            self.warn("Wmissing_org", "Missing org or freespace command.")
+
+    def in_freespace_label(self, name: str) -> bool:
+        return name in self.freespace_labels
+
     def emit(self, data: bytes) -> None:
+        self.need_org()
         if self.final:
-            if not self.origin_set and not self.mapping_set and self.real == 0:
-                pass
             end = self.real + len(data)
             if end > MAX_ROM:
                 raise AsmError("the ROM would grow past 16 MiB", "Erom_too_big")
@@ -1035,6 +1214,7 @@ class Assembler:
             if self.line is not None:
                 self.listing.append(ListingLine(self.line.file, self.line.number, self.label_pc(),
                                                 bytes(data), self.line.text))
+        self.bytes_written += len(data)
         self.snes += len(data)
         self.real += len(data)
         if self.base is not None:
@@ -1064,50 +1244,97 @@ class Assembler:
         self.d_db(rest, 4)
 
     def d_fillbyte(self, rest: str) -> None:
-        self.fillbyte = self.eval(rest) & 0xFF
+        self.fillbyte = (self.eval(rest) & 0xFF).to_bytes(1, "little")
+
+    def d_fillword(self, rest: str) -> None:
+        self.fillbyte = (self.eval(rest) & 0xFFFF).to_bytes(2, "little")
+
+    def d_filllong(self, rest: str) -> None:
+        self.fillbyte = (self.eval(rest) & 0xFFFFFF).to_bytes(3, "little")
+
+    def d_filldword(self, rest: str) -> None:
+        self.fillbyte = (self.eval(rest) & 0xFFFFFFFF).to_bytes(4, "little")
 
     def d_padbyte(self, rest: str) -> None:
-        self.padbyte = self.eval(rest) & 0xFF
+        self.padbyte = (self.eval(rest) & 0xFF).to_bytes(1, "little")
+
+    def d_padword(self, rest: str) -> None:
+        self.padbyte = (self.eval(rest) & 0xFFFF).to_bytes(2, "little")
+
+    def d_padlong(self, rest: str) -> None:
+        self.padbyte = (self.eval(rest) & 0xFFFFFF).to_bytes(3, "little")
+
+    def d_paddword(self, rest: str) -> None:
+        self.padbyte = (self.eval(rest) & 0xFFFFFFFF).to_bytes(4, "little")
+
+    @staticmethod
+    def _pattern(pattern: bytes, start: int, n: int) -> bytes:
+        """``n`` bytes of a repeating pattern, phased by the absolute position ``start``."""
+        k = len(pattern)
+        if k == 1:
+            return pattern * n
+        rep = pattern * (n // k + 2)
+        off = start % k
+        return rep[off : off + n]
 
     def d_fill(self, rest: str) -> None:
-        args = _split_args(rest)
-        if args and args[0].lower().startswith("align"):
-            align = self.eval(args[0][5:]) if len(args) == 1 else self.eval(args[1])
-            n = (-self.snes) % align if align else 0
+        if rest.strip().lower().startswith("align"):
+            n = self._align_count(rest)
         else:
             n = self.eval(rest)
         if n < 0:
             raise AsmError("fill with a negative count", "Enegative_fill")
-        self.emit(bytes([self.fillbyte]) * n)
+        self.emit(self._pattern(self.fillbyte, 0, n))
 
     def d_pad(self, rest: str) -> None:
         target = self.eval(rest)
         n = target - self.snes
-        if n < 0:
-            raise AsmError("pad to an address behind the current one", "Epad_backwards")
-        self.emit(bytes([self.padbyte]) * n)
+        if n > 0:
+            self.emit(self._pattern(self.padbyte, 0, n))
 
     def d_incbin(self, rest: str) -> None:
         text = rest.strip()
-        m = re.match(r'^("[^"]*"|\S+?)(?::\s*(.+?)\s*\.\.\s*(.+?))?(?:\s*->\s*(.+))?$', text)
-        if not m:
-            raise AsmError("broken incbin", "Ebroken_incbin")
-        name = _unquote(m.group(1))
+        target = None
+        if "->" in text:
+            text, _, tgt = text.rpartition("->")
+            target = tgt.strip()
+            text = text.strip()
+        if text.startswith('"'):
+            end_q = text.index('"', 1)
+            name, tail = text[1:end_q], text[end_q + 1 :].strip()
+        else:
+            name, _, tail = text.partition(":")
+            tail = (":" + tail) if tail else ""
         path = self.resolve_path(name, self.line.file)
         data = self.files.read_bytes(path)
-        if m.group(2) is not None:
-            start, end = self.eval(m.group(2)), self.eval(m.group(3))
+        if tail:
+            if not tail.startswith(":"):
+                raise AsmError("broken incbin", "Ebroken_incbin")
+            rng = tail[1:].strip()
+            if ".." in rng:
+                a_text, _, b_text = rng.partition("..")
+                start, end = self.eval(a_text), self.eval(b_text)
+            else:
+                m = re.match(r"^([0-9A-Fa-f]+)-([0-9A-Fa-f]+)$", rng)
+                if not m:
+                    raise AsmError("broken incbin range", "Ebroken_incbin")
+                self.deprecated("old style incbin ranges", "use start..end")
+                start, end = int(m.group(1), 16), int(m.group(2), 16)
+            if end == 0:
+                end = len(data)
             if not 0 <= start <= end <= len(data):
                 raise AsmError(f"incbin range {start}..{end} is outside the file of {len(data)} bytes",
-                               "Eincbin_range")
+                               "Efile_offset_out_of_bounds")
             data = data[start:end]
-        if m.group(4):
-            target = self.eval(m.group(4))
+        if target is not None:
+            addr = self.eval(target)
             self.d_pushpc("")
-            self.d_org(f"${target:06X}")
+            self.d_org(f"${addr:06X}")
             self.emit(data)
             self.d_pullpc("")
             return
+        if (self.snes & 0xFFFF) + len(data) > 0x10000 and self.mapping != "norom" and len(data):
+            raise AsmError("incbin crosses a bank border", "Ebank_border_crossed")
         self.emit(data)
 
     def d_incsrc(self, rest: str) -> None:
@@ -1128,67 +1355,106 @@ class Assembler:
             self.line = caller
             self.macro_id = saved
 
-    d_include = d_incsrc
+
+    def d_include(self, rest: str) -> None:
+        """``include``/``includefrom``: this file may only be included, not assembled alone."""
+        if not rest.strip() and len(self.call_stack) == 0:
+            raise AsmError("this file can only be included by another file", "Ecant_be_main_file")
+        if rest.strip():
+            self.d_incsrc(rest)
+
+    def d_includefrom(self, rest: str) -> None:
+        if len(self.call_stack) == 0:
+            raise AsmError("this file can only be included by another file", "Ecant_be_main_file")
 
     def d_includeonce(self, rest: str) -> None:
         path = self.line.file
         key = str(Path(path).resolve()) if Path(path).exists() else path
         self.included_once.add(key)
 
-    def d_print(self, rest: str) -> None:
+    def format_args(self, rest: str) -> str:
+        """Join strings and values the way print, warn, error and assert do."""
         parts = []
         for arg in _split_args(rest):
-            if arg.startswith('"') and arg.endswith('"'):
-                parts.append(arg[1:-1])
+            if len(arg) >= 2 and arg.startswith('"') and arg.endswith('"'):
+                parts.append(arg[1:-1].replace('""', '"'))
                 continue
-            m = re.match(r"^(hex|dec|bin|double|pc|bytes|freespaceuse)\s*\((.*)\)$", arg, re.I)
-            if m:
+            m = re.match(r"^(hex|dec|bin|double|pc|bytes|freespaceuse)\s*(?:\((.*)\))?$", arg, re.I)
+            if m and (m.group(2) is not None or m.group(1).lower() in ("pc", "bytes", "freespaceuse")):
                 f = m.group(1).lower()
-                inner = _split_args(m.group(2)) if m.group(2).strip() else []
+                inner = _split_args(m.group(2)) if m.group(2) and m.group(2).strip() else []
                 if f == "pc":
                     parts.append(f"{self.snes:06X}")
                 elif f == "bytes":
-                    parts.append(str(len(self.written)))
+                    parts.append(str(self.bytes_written))
                 elif f == "freespaceuse":
-                    parts.append("0")
+                    parts.append(str(self.freespace_use))
+                elif f == "double":
+                    v = self.ev(self.parse(inner[0]))
+                    prec = self.eval(inner[1]) if len(inner) > 1 else 5
+                    parts.append(_format_double(float(v), prec))
                 else:
                     v = self.eval(inner[0])
+                    width = self.eval(inner[1]) if len(inner) > 1 else 0
                     if f == "hex":
-                        width = self.eval(inner[1]) if len(inner) > 1 else 0
-                        parts.append(f"{v:0{width}X}")
+                        text = f"{v & 0xFFFFFFFF:X}" if v < 0 else f"{v:X}"
                     elif f == "bin":
-                        parts.append(f"{v:b}")
+                        text = f"{v & 0xFFFFFFFF:b}" if v < 0 else f"{v:b}"
                     else:
-                        parts.append(str(v))
+                        text = str(v)
+                    parts.append(text.rjust(width, "0"))
                 continue
             parts.append(str(self.eval(arg)))
+        return "".join(parts)
+
+    def d_print(self, rest: str) -> None:
+        text = self.format_args(rest)
         if self.final:
-            self.prints.append("".join(parts))
+            self.prints.append(text)
 
     def d_warn(self, rest: str) -> None:
-        msg = self._message(rest) or "warning directive"
-        self.warn("Wuser_warn", msg)
+        self.warn("Wwarn_command", "warn command: " + self.format_args(rest))
 
     def d_error(self, rest: str) -> None:
-        msg = self._message(rest) or "error directive"
-        self.error("Eerror_command", msg)
+        self.error("Eerror_command", "error command: " + self.format_args(rest))
 
     def d_assert(self, rest: str) -> None:
         args = _split_args(rest)
-        if not args:
+        if not args or not args[0]:
             raise AsmError("assert needs a condition", "Ebroken_assert")
-        if not self.eval(args[0]):
-            msg = self._message(",".join(args[1:])) if len(args) > 1 else "Assertion failed"
+        if not self.eval(self.subst(args[0]), cond=True):
+            msg = self.format_args(",".join(args[1:])) if len(args) > 1 else "Assertion failed"
             self.error("Eassertion_failed", msg)
 
-    def _message(self, rest: str) -> str:
-        out = []
-        for arg in _split_args(rest):
-            if arg.startswith('"') and arg.endswith('"'):
-                out.append(arg[1:-1])
-            elif arg:
-                out.append(str(self.eval(arg)))
-        return "".join(out)
+    def d_warnings(self, rest: str) -> None:
+        parts = rest.split()
+        if not parts:
+            raise AsmError("warnings needs push, pull, enable or disable", "Eunknown_command")
+        cmd = parts[0].lower()
+        if cmd == "push":
+            self.warn_stack.append((set(self.disabled_warnings), set(self.enabled_warnings)))
+        elif cmd == "pull":
+            if not self.warn_stack:
+                raise AsmError("warnings pull without warnings push",
+                               "Epullwarnings_without_pushwarnings")
+            self.disabled_warnings, self.enabled_warnings = self.warn_stack.pop()
+        elif cmd in ("enable", "disable"):
+            for w in parts[1:]:
+                w = w if w.startswith("W") else "W" + w
+                if cmd == "disable":
+                    self.disabled_warnings.add(w)
+                    self.enabled_warnings.discard(w)
+                else:
+                    self.disabled_warnings.discard(w)
+                    self.enabled_warnings.add(w)
+        else:
+            raise AsmError(f"unknown warnings command '{cmd}'", "Eunknown_command")
+
+    def d_pushwarnings(self, rest: str) -> None:
+        self.d_warnings("push")
+
+    def d_pullwarnings(self, rest: str) -> None:
+        self.d_warnings("pull")
 
     def d_undef(self, rest: str) -> None:
         name = _unquote(rest).lstrip("!")
@@ -1287,8 +1553,19 @@ class Assembler:
     def instruction(self, mn: str, suffix: str, operand: str) -> None:
         if self.struct is not None:
             raise AsmError("instructions are not allowed inside a struct", "Einstruction_in_struct")
+        if mn == "REP" and not operand.lstrip().startswith("#"):
+            # the old "rep N : statement" repeat command
+            self.deprecated("rep command", "use a for loop")
+            self.rep_count = self.eval(operand)
+            return
         from triforce.asm.encode import encode
 
+        modes = _implied_only(mn)
+        if modes and operand.startswith("#"):
+            # "nop #3": the instruction repeated
+            count = self.eval(operand[1:])
+            self.emit(encode(self, mn, suffix, "") * max(count, 0))
+            return
         data = encode(self, mn, suffix, operand)
         self.emit(data)
 

@@ -89,7 +89,7 @@ def _value(asm, node) -> int:
 _TOKS: dict[str, list] = {}
 
 
-def guess_width(asm, text: str) -> int:
+def guess_width(asm, text: str, dp_mode: str | None = None, addr_mode: str | None = None) -> int:
     """The byte width asar guesses for an operand with no suffix.
 
     asar scans the expression's tokens and takes the largest width any of them
@@ -125,22 +125,47 @@ def guess_width(asm, text: str) -> int:
         elif t.kind == "char":
             w = 1
         elif t.kind == "name":
-            w = _label_width(asm, t.text)
+            w = _label_width(asm, t.text, dp_mode, addr_mode)
         else:
             continue
         width = max(width, w)
     return max(width, 1)
 
 
-def _label_width(asm, name: str) -> int:
+def _label_width(asm, name: str, dp_mode: str | None = None, addr_mode: str | None = None) -> int:
+    """Width a label contributes under ``optimize dp``/``optimize address`` (asar's rules)."""
     value = asm.lookup_label(name)
     if value is None:
         return 2
+    dp_mode = dp_mode or asm.optimize_dp
+    addr_mode = addr_mode or asm.optimize_address
+    bank, word = (value >> 16) & 0xFF, value & 0xFFFF
+    near_dp = 0 <= word - asm.dpbase < 0x100
+    if dp_mode in ("ram", "always") and bank == 0x7E and near_dp:
+        return 1
+    if dp_mode == "always" and not bank & 0x40 and near_dp:
+        return 1
+    if asm.in_freespace_label(name):
+        return 3
     assume = asm.bank_assume
     if assume == -1:
         return 3
     cur = ((asm.label_pc() >> 16) & 0xFF) if assume is None else assume
-    return 2 if (value >> 16) & 0xFF == cur else 3
+    if bank == cur:
+        return 2
+    mirrors_here = not cur & 0x40
+    if addr_mode in ("ram", "mirrors") and mirrors_here and bank == 0x7E and word < 0x2000:
+        return 2
+    if addr_mode == "mirrors" and mirrors_here and not bank & 0x40 and word < 0x8000:
+        return 2
+    return 3
+
+
+def future_width(asm, text: str) -> int:
+    """The width asar 2.0's default optimize settings would give (for Woptimization_settings)."""
+    dp = asm.optimize_dp if asm.optimize_dp_set else "always"
+    addr = asm.optimize_address if asm.optimize_address_set else "mirrors"
+    return guess_width(asm, text, dp, addr)
 
 
 def _bytes(code: int, value: int, width: int) -> bytes:
@@ -166,10 +191,8 @@ def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
             return bytes([modes[Mode.IMP].code])
         if Mode.ACC in modes:
             return bytes([modes[Mode.ACC].code])
-        if mn == "BRK":
-            return b"\x00\x00"  # asar writes BRK with a zero signature byte
-        if mn == "WDM":
-            return b"\x42\x00"
+        if mn in ("BRK", "COP", "WDM"):
+            return bytes([modes[Mode.IMM8].code, 0])  # asar writes a zero signature byte
         raise AsmError(f"{mn} needs an operand", "Einvalid_addressing_mode")
     if cls == "acc":
         if Mode.ACC in modes:
@@ -199,13 +222,15 @@ def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
         return _bytes(modes[Mode.REL16].code, off, 2)
 
     if mn in ("MVN", "MVP"):
-        parts = [p.strip() for p in operand.split(",")]
+        from triforce.asm.assembler import _split_args
+
+        parts = [p[1:] if p.startswith("#") else p for p in _split_args(operand)]
+        if len(parts) == 1:
+            v = asm.eval(parts[0]) & 0xFFFF  # one 16-bit operand, little-endian
+            return bytes([modes[Mode.BLK].code, v & 0xFF, v >> 8])
         if len(parts) != 2:
             raise AsmError(f"{mn} takes two banks", "Einvalid_addressing_mode")
-        vals = []
-        for p in parts:
-            v = asm.eval(p[1:] if p.startswith("#") else p)
-            vals.append(v >> 16 if v > 0xFF else v)
+        vals = [asm.eval(p) for p in parts]
         return bytes([modes[Mode.BLK].code, vals[0] & 0xFF, vals[1] & 0xFF])
 
     node = asm.parse(inner)
@@ -223,18 +248,30 @@ def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
         raise AsmError(f"{mn} has no immediate mode", "Einvalid_addressing_mode")
 
     if mn in _JUMPS:
+        if cls == "plain" and mn in ("JMP", "JSR") and not forced:
+            saved = asm.bank_assume
+            asm.bank_assume = None  # jumps use the code bank, whatever "bank" says
+            try:
+                width = min(guess_width(asm, inner), 3)
+            finally:
+                asm.bank_assume = saved
+            if width == 3 and mn == "JSR":
+                raise AsmError(f"unknown command: {mn.lower()} needs a 16-bit address here",
+                               "Eunknown_command")
+            if width == 3:
+                forced = 3
         return _jump(mn, cls, modes, value, forced)
 
     if cls == "plain":
         if mn == "PEA":
             return _bytes(modes[Mode.ABS].code, value, 2)
-        width = forced or min(guess_width(asm, inner), 3)
+        width = forced or _width_checked(asm, inner)
         return _pick(mn, modes, _PLAIN, width, value)
     if cls == "x":
-        width = forced or min(guess_width(asm, inner), 3)
+        width = forced or _width_checked(asm, inner)
         return _pick(mn, modes, _X, width, value)
     if cls == "y":
-        width = forced or min(guess_width(asm, inner), 3)
+        width = forced or _width_checked(asm, inner)
         if width == 1 and Mode.DPY not in modes and Mode.ABSY in modes:
             if not forced:
                 asm.warn("W65816_xx_y_assume_16_bit",
@@ -247,6 +284,23 @@ def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
     if mode not in modes:
         raise AsmError(f"{mn} has no {mode.label} addressing mode", "Einvalid_addressing_mode")
     return _bytes(modes[mode].code, value, 1)
+
+
+def _width_checked(asm, inner: str) -> int:
+    width = min(guess_width(asm, inner), 3)
+    if asm.final and not (asm.optimize_dp_set and asm.optimize_address_set):
+        toks = _TOKS.get(inner) or ex.tokenize(inner)
+        if any(t.kind == "name" for t in toks):
+            future = min(future_width(asm, inner), 3)
+            if future != width:
+                asm.warn(
+                    "Woptimization_settings",
+                    "In Asar 2.0, the default optimization settings will change to `optimize dp "
+                    "always` and `optimize address mirrors`, which changes this instruction's "
+                    f"argument from {width} to {future} bytes. Either specify the desired settings "
+                    "manually or use explicit length suffixes to silence this warning.",
+                )
+    return width
 
 
 def _pick(mn: str, modes, table: dict[int, Mode], width: int, value: int) -> bytes:

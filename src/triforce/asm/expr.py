@@ -27,7 +27,9 @@ class AsmError(UserError):
 _TOKEN_RE = re.compile(
     r"""
     (?P<ws>\s+)
+  | (?P<badhex>\$[0-9A-Fa-f]*[G-Zg-z_][0-9A-Za-z_]*)
   | (?P<hex>\$[0-9A-Fa-f]+)
+  | (?P<chex>0[xX][0-9A-Fa-f]+)
   | (?P<bin>%[01]+)
   | (?P<dec>[0-9]+(?:\.[0-9]+)?)
   | (?P<char>'(?:[^'\\]|\\.)')
@@ -65,13 +67,17 @@ def tokenize(text: str) -> list[Tok]:
         pos = m.end()
         if kind == "ws":
             continue
+        if kind == "badhex":
+            raise AsmError(f"invalid hex value '{s}'", "Einvalid_hex_value")
+        if kind == "chex":
+            raise AsmError(f"unknown operator in '{s}' (write hex as ${s[2:]})", "Eunknown_operator")
         if kind == "hex":
             out.append(Tok("num", s, int(s[1:], 16)))
         elif kind == "bin":
             out.append(Tok("num", s, int(s[1:], 2)))
         elif kind == "dec":
             if "." in s:
-                out.append(Tok("num", s, int(float(s))))
+                out.append(Tok("num", s, float(s)))
             else:
                 out.append(Tok("num", s, int(s)))
         else:
@@ -94,11 +100,15 @@ _PRI = {
 }
 
 
+_COMPARE = {"<", ">", "<=", ">=", "==", "!=", "&&", "||"}
+
+
 class Parser:
-    def __init__(self, toks: list[Tok], pri: bool) -> None:
+    def __init__(self, toks: list[Tok], pri: bool, cond: bool = False) -> None:
         self.toks = toks
         self.i = 0
         self.pri = pri
+        self.cond = cond
 
     def peek(self) -> Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -111,6 +121,8 @@ class Parser:
     def parse(self):
         node = self.expr(0)
         if self.i != len(self.toks):
+            if self.toks[self.i].kind == "rpar":
+                raise AsmError("mismatched parentheses", "Emismatched_parentheses")
             raise AsmError(f"unexpected '{self.toks[self.i].text}' in expression", "Emalformed_expression")
         return node
 
@@ -121,6 +133,9 @@ class Parser:
             if t is None or t.kind != "op" or t.text not in _PRI:
                 return left
             p = _PRI[t.text]
+            if t.text in _COMPARE and not self.cond:
+                raise AsmError(f"unknown operator '{t.text}' (comparisons belong in if, while "
+                               "and assert)", "Eunknown_operator")
             if self.pri:
                 if p < min_pri:
                     return left
@@ -155,9 +170,9 @@ class Parser:
             node = self.expr(0)
             end = self.peek()
             if end is None or end.kind != "rpar":
-                raise AsmError("missing ')' in expression", "Emalformed_expression")
+                raise AsmError("mismatched parentheses", "Emismatched_parentheses")
             self.take()
-            return node
+            return ("paren", node)
         if t.kind == "lbr":
             node = self.expr(0)
             end = self.peek()
@@ -189,11 +204,11 @@ class Parser:
         raise AsmError(f"unexpected '{t.text}' in expression", "Emalformed_expression")
 
 
-_CACHE: dict[tuple[str, bool], object] = {}
+_CACHE: dict[tuple[str, bool, bool], object] = {}
 
 
-def parse(text: str, pri: bool = False):
-    key = (text, pri)
+def parse(text: str, pri: bool = False, cond: bool = False):
+    key = (text, pri, cond)
     node = _CACHE.get(key)
     if node is None:
         text = text.strip()
@@ -202,7 +217,7 @@ def parse(text: str, pri: bool = False):
         if re.fullmatch(r"[+-]+", text):
             node = ("anon", text)
         else:
-            node = Parser(tokenize(text), pri).parse()
+            node = Parser(tokenize(text), pri, cond).parse()
         if len(_CACHE) > 200_000:
             _CACHE.clear()
         _CACHE[key] = node
@@ -222,8 +237,21 @@ def literal_width(node) -> int | None:
     return None
 
 
+def count_binops(node) -> int:
+    kind = node[0]
+    if kind == "bin":
+        return 1 + count_binops(node[2]) + count_binops(node[3])
+    if kind in ("un", "paren"):
+        return count_binops(node[-1])
+    if kind == "call":
+        return sum(count_binops(a) for a in node[2])
+    return 0
+
+
 def has_label(node) -> bool:
     kind = node[0]
+    if kind == "paren":
+        return has_label(node[1])
     if kind in ("label", "anon"):
         return True
     if kind == "un":
@@ -245,13 +273,20 @@ def binop(op: str, a: int, b: int) -> int:
     if op == "/":
         if b == 0:
             raise AsmError("division by zero", "Edivision_by_zero")
+        if isinstance(a, float) or isinstance(b, float):
+            return a / b
         q = abs(a) // abs(b)
         return q if (a >= 0) == (b >= 0) else -q
     if op == "%":
         if b == 0:
-            raise AsmError("division by zero", "Edivision_by_zero")
+            raise AsmError("modulo by zero", "Emodulo_by_zero")
+        if isinstance(a, float) or isinstance(b, float):
+            import math
+            return math.fmod(a, b)
         r = abs(a) % abs(b)
         return r if a >= 0 else -r
+    if op in ("<<", ">>", "&", "|", "^"):
+        a, b = int(a), int(b)
     if op == "<<":
         return a << b if b >= 0 else a >> -b
     if op == ">>":

@@ -34,6 +34,24 @@ def strip_comment(text: str) -> str:
     return text
 
 
+def split_statements(text: str) -> list[str]:
+    """Split a line on `` : `` separators outside quotes."""
+    if " : " not in text:
+        return [text]
+    parts, quote, start = [], None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "\"'":
+            quote = ch
+        elif ch == ":" and i > 0 and text[i - 1] == " " and text[i + 1 : i + 2] == " ":
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return [p for p in parts if p]
+
+
 def split_lines(text: str, file: str) -> list[Line]:
     """Source text to logical lines (a trailing ``\\`` joins the next line)."""
     if "\x00" in text:
@@ -52,10 +70,13 @@ def split_lines(text: str, file: str) -> list[Line]:
         if body.endswith("\\"):
             pending = body[:-1]
             continue
+        if body.endswith(","):
+            pending = body  # a trailing comma continues the statement on the next line
+            continue
         pending = ""
         body = body.strip()
         if body:
-            out.append(Line(file, start, body))
+            out += [Line(file, start, part) for part in split_statements(body)]
     if pending.strip():
         out.append(Line(file, start, pending.strip()))
     return out
