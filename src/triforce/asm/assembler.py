@@ -13,6 +13,7 @@ from pathlib import Path
 
 from triforce.asm import expr as ex
 from triforce.asm.expr import AsmError
+from triforce.asm.freespace import EXPANDED_START, clean_at, find_block, protected_regions, rats_tag
 from triforce.asm.source import Line, SourceFiles, split_statements
 from triforce.isa.table import MNEMONICS
 from triforce.snes import memmap
@@ -75,6 +76,13 @@ class _Stop(Exception):
     """Raised by ``error`` directives and fatal errors to end a pass."""
 
 
+class _Fatal(AsmError):
+    """An error after which asar stops assembling at once."""
+
+    def __init__(self, id: str, message: str) -> None:
+        super().__init__(message, id)
+
+
 _MAPPING_WORDS = {
     "lorom": "lorom", "hirom": "hirom", "exlorom": "exlorom", "exhirom": "exhirom",
     "sa1rom": "sa1rom", "fullsa1rom": "sa1rom", "norom": "norom", "sfxrom": "lorom",
@@ -118,6 +126,16 @@ def _split_args(text: str) -> list[str]:
         out.append(tail)
     return out
 
+
+_BUILTINS = frozenset({
+    "bank", "pc", "realbase", "read1", "read2", "read3", "read4", "canread1", "canread2",
+    "canread3", "canread4", "canread", "sqrt", "min", "max", "clamp", "abs", "select", "not",
+    "defined", "sizeof", "objectsize", "stringsequal", "stringsequalnocase", "datasize",
+    "snestopc", "pctosnes", "equal", "notequal", "less", "lessequal", "greater", "greaterequal",
+    "and", "or", "nand", "nor", "xor", "filesize", "getfilestatus", "floor", "ceil", "round",
+    "log2", "safediv", "readfile1", "readfile2", "readfile3", "readfile4", "canreadfile1",
+    "canreadfile2", "canreadfile3", "canreadfile4", "canreadfile",
+})
 
 # warnings asar only gives when asked to (warnings enable ...)
 _OFF_BY_DEFAULT = frozenset({"Wimplicitly_sized_immediate", "Wcheck_memory_file"})
@@ -252,6 +270,9 @@ class Assembler:
         self.files = SourceFiles(files)
         self.labels: dict[str, int] = {}
         self.prev_labels: dict[str, int] = {}
+        self.fs_prev_sizes: dict[int, int] = {}
+        self.fs_prev_pos: dict[int, int] = {}
+        self.clean_sites_prev: list = []
         self.resolved_name = ""
         self.anon_prev: dict[str, list[int]] = {}
 
@@ -263,11 +284,19 @@ class Assembler:
         final = False
         for n in range(MAX_PASSES + 1):
             self.run_pass(final)
-            if final or self.pass_errors:
+            if final:
                 break
-            moved = self.labels != self.prev_labels or self.anon_cur != self.anon_prev
+            if self.pass_errors:
+                final = True  # run once more as the last pass, to report everything
+                continue
+            sizes = self.fs_sizes()
+            moved = (self.labels != self.prev_labels or self.anon_cur != self.anon_prev
+                     or sizes != self.fs_prev_sizes or self.clean_sites != self.clean_sites_prev)
             self.prev_labels = dict(self.labels)
             self.anon_prev = {k: list(v) for k, v in self.anon_cur.items()}
+            self.fs_prev_sizes = sizes
+            self.fs_prev_pos = dict(self.fs_pos)
+            self.clean_sites_prev = list(self.clean_sites)
             if not moved or n >= MAX_PASSES - 1:
                 final = True
         ok = not any(d.severity == "error" for d in self.diags)
@@ -316,6 +345,15 @@ class Assembler:
         self.table: dict[str, int] = {}
         self.table_stack: list[dict[str, int]] = []
         self.included_once: set[str] = set()
+        self.fs_byte = 0
+        self.fs_index = 0
+        self.fs_pos: dict[int, int] = {}
+        self.fs_taken: list[tuple[int, int]] = []
+        self.fs_protected = None
+        self.fs_blocks: list[dict] = []
+        self.fs_refs: list = []
+        self.clean_sites: list = []
+        self.cur_fs = None
         self.bytes_written = 0
         self.freespace_use = 0
         self.rep_count: int | None = None
@@ -332,6 +370,7 @@ class Assembler:
         self.optimize_dp_set = False
         self.optimize_address_set = False
         self.missing_org_warned = False
+        self.prev_freespace_labels = getattr(self, "freespace_labels", set())
         self.freespace_labels: set[str] = set()
         self.in_freespace = False
         self.static_names: set[str] = set(getattr(self, "static_names", ()))
@@ -347,10 +386,20 @@ class Assembler:
 
     def run_pass(self, final: bool) -> None:
         self.reset_pass(final)
+        self.apply_autoclean()
         try:
             self.include(self.main_file, None)
         except _Stop:
             pass
+        except AsmError as exc:
+            self.error(exc.id, str(exc.args[0]) if exc.args else str(exc))
+        if self.pc_stack and not self.pass_errors:
+            self.error("Epushpc_without_pullpc", "pushpc without matching pullpc")
+        if final:
+            self.check_freespace_leaks()
+
+    def fs_sizes(self) -> dict[int, int]:
+        return {b["idx"]: b["hw"] - b["start"] for b in self.fs_blocks}
 
     # ---- diagnostics ----------------------------------------------------------------
     def _diag(self, severity: str, id: str, message: str, line: Line | None = None) -> None:
@@ -416,6 +465,9 @@ class Assembler:
                         i = self.define_macro(lines, i)
                         continue
                     self.exec_line(line)
+            except _Fatal as exc:
+                self.error(exc.id, str(exc.args[0]) if exc.args else str(exc))
+                raise _Stop() from None
             except AsmError as exc:
                 self.error(exc.id, str(exc.args[0]) if exc.args else str(exc))
             i += 1
@@ -895,6 +947,8 @@ class Assembler:
             return self.table.get(ch, ord(ch)) if ch else 0
         if kind == "call":
             return self.call_function(node[1], node[2], allow_unknown)
+        if kind == "element":
+            return self.struct_element(node[1], self._int(self.ev(node[2])), node[3])
         if kind == "str":
             raise AsmError("a string is not a number here", "Estring_not_allowed")
         raise AsmError("broken expression", "Emalformed_expression")
@@ -920,26 +974,35 @@ class Assembler:
         if name in self.functions:
             params, body = self.functions[name]
             if len(args) != len(params):
-                raise AsmError(f"function {name} takes {len(params)} arguments", "Ewrong_num_parameters")
+                raise AsmError(f"function {name} takes {len(params)} arguments", "Eexpected_parameter")
             values = [self.ev(a, allow_unknown) for a in args]
             saved = self.functions.pop(name)
             try:
                 return self._eval_function_body(body, dict(zip(params, values, strict=True)))
             finally:
                 self.functions[name] = saved
+        if lname.startswith("_") and lname[1:] in _BUILTINS:
+            lname = lname[1:]  # _min reaches the built-in min when a user function hides it
         vals = lambda: [self.ev(a, allow_unknown) for a in args]  # noqa: E731
+        if lname in ("floor", "ceil", "round", "log2", "safediv", "sin", "cos", "tan", "log",
+                     "log10", "asin", "acos", "atan", "sinh", "cosh", "tanh", "pow", "abs"):
+            return self.math_function(lname, vals())
+        if lname.startswith("readfile") or lname.startswith("canreadfile"):
+            return self.readfile_function(lname, args, allow_unknown)
         if lname == "bank":
             return (vals()[0] >> 16) & 0xFF
         if lname == "pc":
-            return self.snes
+            return self.label_pc()
         if lname == "realbase":
-            return self.real
+            return self.snes
         if lname in ("read1", "read2", "read3", "read4", "readfile1", "canread1", "canread2",
                      "canread3", "canread4", "canread"):
             return self.read_function(lname, vals())
         if lname == "sqrt":
             import math
-            return int(math.isqrt(max(0, vals()[0])))
+            return math.sqrt(max(0, vals()[0]))
+        if lname == "datasize":
+            return self.datasize(args)
         if lname in ("min", "max"):
             v = vals()
             return min(v) if lname == "min" else max(v)
@@ -958,13 +1021,11 @@ class Assembler:
         if lname == "sizeof":
             return self.struct_size(args)
         if lname == "objectsize":
-            return self.struct_size(args)
+            return self.struct_size(args, whole=True)
         if lname == "stringsequal":
             return int(self._string_arg(args[0]) == self._string_arg(args[1]))
         if lname == "stringsequalnocase":
             return int(self._string_arg(args[0]).lower() == self._string_arg(args[1]).lower())
-        if lname == "datasize":
-            return 0
         if lname == "snestopc":
             return self.to_offset(vals()[0]) or 0
         if lname == "pctosnes":
@@ -1004,6 +1065,8 @@ class Assembler:
                 return ("bin", nd[1], bind(nd[2]), bind(nd[3]))
             if nd[0] == "un":
                 return ("un", nd[1], bind(nd[2]))
+            if nd[0] == "paren":
+                return ("paren", bind(nd[1]))
             if nd[0] == "call":
                 return ("call", nd[1], [bind(a) for a in nd[2]])
             return nd
@@ -1011,17 +1074,64 @@ class Assembler:
         return self.ev(bind(node))
 
     def read_function(self, name: str, args: list[int]) -> int:
+        """read1..4 and canread1..4: the ROM as it was before this patch."""
         n = int(name[-1]) if name[-1].isdigit() else 1
         addr = args[0]
-        if name.startswith("canread"):
-            off = self.to_offset(addr)
-            return int(off is not None and off + n <= len(self.rom))
+        rom = self.base_rom or b""
         off = self.to_offset(addr)
-        if off is None or off + n > len(self.rom):
+        ok = off is not None and off + n <= len(rom)
+        if name.startswith("canread"):
+            return int(ok)
+        if not ok:
             if len(args) > 1:
                 return args[1]
-            raise AsmError(f"read{n}() of ${addr:06X}, which is outside the ROM", "Eread_outside_rom")
-        return int.from_bytes(self.rom[off : off + n], "little")
+            raise AsmError(f"read{n}(${addr:06X}) is outside the ROM", "Esnes_address_out_of_bounds")
+        return int.from_bytes(rom[off : off + n], "little")
+
+    def readfile_function(self, name: str, args, allow_unknown: bool) -> int:
+        n = int(name[-1]) if name[-1].isdigit() else 1
+        path = self.resolve_path(self._string_arg(args[0]), self.line.file)
+        data = self.files.read_bytes(path)
+        off = self._int(self.ev(args[1], allow_unknown))
+        ok = 0 <= off and off + n <= len(data)
+        if name.startswith("can"):
+            return int(ok)
+        if not ok:
+            if len(args) > 2:
+                return self._int(self.ev(args[2], allow_unknown))
+            raise AsmError(f"{name}() reads past the end of the file", "Efile_offset_out_of_bounds")
+        return int.from_bytes(data[off : off + n], "little")
+
+    def math_function(self, name: str, v: list):
+        import math
+
+        if name == "floor":
+            return math.floor(v[0])
+        if name == "ceil":
+            return math.ceil(v[0])
+        if name == "round":
+            digits = int(v[1]) if len(v) > 1 else 0
+            return round(v[0], digits) if digits else round(v[0])
+        if name == "log2":
+            return math.log2(v[0])
+        if name == "safediv":
+            return v[2] if v[1] == 0 else v[0] / v[1]
+        if name == "abs":
+            return abs(v[0])
+        if name == "pow":
+            return v[0] ** v[1]
+        return getattr(math, name)(*v)
+
+    def datasize(self, args) -> int:
+        """Distance from a label to the next label after it."""
+        value = self.label_value(self._string_arg(args[0]), False)
+        later = [v for k, v in {**self.prev_labels, **self.labels}.items()
+                 if v > value and not k.startswith(":") and k not in self.static_names]
+        if not later:
+            if not self.final:
+                return 0
+            raise AsmError("datasize() of the last label", "Edatasize_last_label")
+        return min(later) - value
 
     # ---- mapping and position --------------------------------------------------------
     def set_mapping(self, mapping: str) -> None:
@@ -1039,7 +1149,7 @@ class Assembler:
         if self.mapping == "norom":
             return offset
         try:
-            return memmap.pc_to_snes(offset, self.mapping, fastrom=False)
+            return memmap.pc_to_snes(offset, self.mapping, fastrom=True)
         except ValueError:
             raise AsmError(f"file offset ${offset:X} has no SNES address", "Einvalid_address") from None
 
@@ -1054,6 +1164,7 @@ class Assembler:
         self.real = off
         self.base = None
         self.origin_set = True
+        self.close_freespace()
 
     def d_base(self, rest: str) -> None:
         if rest.strip().lower() == "off":
@@ -1083,12 +1194,13 @@ class Assembler:
             self.base += n
 
     def d_pushpc(self, rest: str) -> None:
-        self.pc_stack.append((self.snes, self.real, self.base))
+        self.pc_stack.append((self.snes, self.real, self.base, self.cur_fs))
 
     def d_pullpc(self, rest: str) -> None:
         if not self.pc_stack:
             raise AsmError("pullpc without pushpc", "Epullpc_without_pushpc")
-        self.snes, self.real, self.base = self.pc_stack.pop()
+        self.snes, self.real, self.base, self.cur_fs = self.pc_stack.pop()
+        self.in_freespace = self.cur_fs is not None
 
     def d_pushbase(self, rest: str) -> None:
         self.base_stack.append(self.base)
@@ -1185,6 +1297,10 @@ class Assembler:
             self.math_round = False
 
     # ---- output ------------------------------------------------------------------------
+    def emit_check_struct(self) -> None:
+        if self.struct is not None:
+            raise AsmError("data can't be written inside a struct", "Edata_in_struct")
+
     def advance(self, n: int) -> None:
         if n < 0:
             raise AsmError("negative size", "Enegative_skip")
@@ -1199,7 +1315,9 @@ class Assembler:
             self.warn("Wmissing_org", "Missing org or freespace command.")
 
     def in_freespace_label(self, name: str) -> bool:
-        return name in self.freespace_labels
+        self.lookup_label(name)
+        full = self.resolved_name
+        return full in self.freespace_labels or full in self.prev_freespace_labels
 
     def emit(self, data: bytes) -> None:
         self.need_org()
@@ -1215,6 +1333,8 @@ class Assembler:
                 self.listing.append(ListingLine(self.line.file, self.line.number, self.label_pc(),
                                                 bytes(data), self.line.text))
         self.bytes_written += len(data)
+        if self.cur_fs is not None and self.real + len(data) > self.cur_fs["hw"]:
+            self.cur_fs["hw"] = self.real + len(data)
         self.snes += len(data)
         self.real += len(data)
         if self.base is not None:
@@ -1467,7 +1587,10 @@ class Assembler:
         if not m:
             raise AsmError("broken function declaration", "Ebroken_function_declaration")
         params = [p.strip() for p in m.group(2).split(",") if p.strip()]
-        self.functions[m.group(1)] = (params, m.group(3))
+        name = m.group(1)
+        if name.lower() in _BUILTINS or (name in self.functions and self.functions[name][1] != m.group(3)):
+            self.deprecated("overwriting a previously defined function", "use another name")
+        self.functions[name] = (params, m.group(3))
 
     def d_table(self, rest: str) -> None:
         path = self.resolve_path(_unquote(_split_args(rest)[0]), self.line.file)
@@ -1490,7 +1613,10 @@ class Assembler:
             raise AsmError("pulltable without pushtable", "Epulltable_without_pushtable")
         self.table = self.table_stack.pop()
 
-    # freespace: searched in the ROM for runs of the free byte, a RATS tag written before it
+    # ---- freespace ------------------------------------------------------------------
+    # A block's size is learnt in one pass and used to place it in the next; the
+    # ROM is searched (after cleaning what this patch placed before) for a run of
+    # the free byte, and a RATS tag is written in front of the block.
     def d_freespace(self, rest: str) -> None:
         self.freespace(rest)
 
@@ -1500,54 +1626,198 @@ class Assembler:
     def d_freedata(self, rest: str) -> None:
         self.freespace("noram" + ("," + rest if rest.strip() else ""))
 
+    def d_freespacebyte(self, rest: str) -> None:
+        self.fs_byte = self.eval(rest) & 0xFF
+
     def freespace(self, rest: str) -> None:
-        raise AsmError("freespace is not supported yet", "Efreespace_unsupported")
+        if self.mapping == "norom":
+            raise AsmError("freespace can't be used with norom", "Eno_freespace_norom")
+        opts = [o.strip() for o in _split_args(rest) if o.strip()]
+        flags = {o.lower() for o in opts}
+        fill = self.fs_byte
+        for o in opts:
+            if o.lower() not in ("ram", "noram", "align", "cleaned", "static"):
+                fill = self.eval(o) & 0xFF
+        ram = "noram" not in flags
+        idx = self.fs_index
+        self.fs_index += 1
+        size = self.fs_prev_sizes.get(idx, 1)
+        need = size + 8
+        pos = self.fs_prev_pos.get(idx) if "static" in flags else None
+        if pos is None:
+            pos = self.find_freespace(need, ram, fill, "align" in flags)
+        if pos is None:
+            raise _Fatal("Eno_freespace", f"No freespace found. (Requested size: {size})")
+        self.fs_pos[idx] = pos
+        self.fs_taken.append((pos, pos + need))
+        self.freespace_use += need
+        snes = self.to_snes(pos)  # the FastROM mirror, where asar places code
+        self.snes, self.real, self.base = snes, pos, None
+        self.origin_set = True
+        self.emit(rats_tag(size))
+        self.cur_fs = {"idx": idx, "start": pos + 8, "hw": pos + 8, "line": self.line,
+                       "cleaned": "cleaned" in flags, "snes": snes + 8}
+        self.fs_blocks.append(self.cur_fs)
+        self.in_freespace = True
+
+    def find_freespace(self, need: int, ram: bool, fill: int, align: bool) -> int | None:
+        rom = self.rom
+        if not rom:
+            return None
+        bank = 0x8000 if self.mapping in ("lorom", "exlorom", "sa1rom") else 0x10000
+        while True:
+            if self.fs_protected is None:
+                self.fs_protected = protected_regions(rom)
+            taken = self.fs_protected + self.fs_taken
+            size = len(rom)
+            if ram:
+                ranges = [(EXPANDED_START, min(size, 0x200000))]
+            elif size > 0x200000:
+                ranges = [(0x200000, size), (EXPANDED_START, 0x200000)]
+            else:
+                ranges = [(EXPANDED_START, size)]
+            pos = find_block(rom, need, fill, ranges, bank, taken, align)
+            if pos is not None:
+                return pos
+            grow = {0x80000: (0x100000, 0x0A), 0x100000: (0x200000, 0x0B)}.get(size)
+            if grow is None and not ram and size in (0x200000, 0x300000):
+                grow = (0x400000, 0x0C)
+            if grow is None or self.mapping not in ("lorom", "hirom"):
+                return None
+            rom.extend(bytes([self.fs_byte]) * (grow[0] - size))
+            header = 0x7FD7 if self.mapping == "lorom" else 0xFFD7
+            rom[header] = grow[1]
+
+    def close_freespace(self) -> None:
+        self.cur_fs = None
+        self.in_freespace = False
 
     def d_autoclean(self, rest: str) -> None:
+        if self.cur_fs is not None:
+            raise AsmError("autoclean can't be used inside freespace", "Eautoclean_in_freespace")
         r = rest.strip()
         word = r.split(None, 1)[0].lower() if r else ""
-        if word in ("jsl", "jml", "dl", "dw", "db", "lda", "sta", "ldx", "ldy"):
+        if word in ("jsl", "jml", "dl"):
+            operand = r.split(None, 1)[1] if " " in r else ""
+            target = self.eval(operand) if operand else 0
+            self.clean_sites.append((word, self.real, None))
+            self.fs_refs.append((target, self.line))
             self.exec_statement(r)
-        # a bare "autoclean $addr" only asks the next patch to clean: nothing to emit
+        else:
+            target = self.eval(r)
+            self.clean_sites.append(("addr", None, target))
+            self.fs_refs.append((target, self.line))
 
     def d_prot(self, rest: str) -> None:
-        pass
+        if self.cur_fs is None or self.real != self.cur_fs["start"]:
+            raise AsmError("prot must come right after a freespace command",
+                           "Eprot_not_at_freespace_start")
+        addrs = [self.eval(a) for a in _split_args(rest)]
+        for a in addrs:
+            self.fs_refs.append((a, self.line))
+        body = b"".join((a & 0xFFFFFF).to_bytes(3, "little") for a in addrs)
+        self.emit(b"PROT" + bytes([len(body)]) + body + b"STOP\x00")
+
+    def apply_autoclean(self) -> None:
+        """Clean the blocks the previous run of this patch placed (found through autoclean sites)."""
+        if self.base_rom is None:
+            return
+        base = self.base_rom
+        for kind, site, addr in self.clean_sites_prev:
+            if kind in ("jsl", "jml"):
+                if site is None or site + 4 > len(base) or base[site] not in (0x22, 0x5C):
+                    continue
+                addr = int.from_bytes(base[site + 1 : site + 4], "little")
+            elif kind == "dl":
+                if site is None or site + 3 > len(base):
+                    continue
+                addr = int.from_bytes(base[site : site + 3], "little")
+            off = self.to_offset(addr) if addr is not None else None
+            if off is not None and EXPANDED_START <= off < len(self.rom):
+                clean_at(self.rom, off, self.fs_byte, to_offset=self.to_offset)
+
+    def check_freespace_leaks(self) -> None:
+        for blk in self.fs_blocks:
+            lo = blk["snes"]
+            hi = lo + (blk["hw"] - blk["start"])
+            hit = False
+            for target, line in self.fs_refs:
+                t = target & 0xFFFFFF
+                if lo <= t < hi or (lo & 0x7FFFFF) <= (t & 0x7FFFFF) < (hi & 0x7FFFFF):
+                    hit = True
+                elif t == hi and hi > lo:
+                    self.line = line
+                    self.error("Eautoclean_label_at_freespace_end",
+                               "autoclean can't point at the very end of a freespace area")
+                    hit = True
+            if not hit and not blk["cleaned"]:
+                self._diag("warning", "Wfreespace_leaked",
+                           "This freespace appears to be leaked.", blk["line"])
 
     # ---- structs ---------------------------------------------------------------------
     def d_struct(self, rest: str) -> None:
+        """``struct Name addr`` or ``struct Child extends Parent``: fields are labels, no bytes."""
+        if self.struct is not None:
+            raise AsmError("structs can't be nested", "Enested_struct")
         parts = rest.split()
         if not parts:
             raise AsmError("struct needs a name", "Ebroken_struct")
         name = parts[0]
-        addr = self.eval(" ".join(parts[1:])) if len(parts) > 1 else 0
-        self.struct = {"name": name, "start": addr, "pos": addr, "saved": (self.snes, self.real, self.base)}
-        self.labels[name] = addr
-        self.defined_now.add(name)
+        if len(parts) == 3 and parts[1].lower() == "extends":
+            parent = parts[2]
+            if parent + "::size" not in self.structs:
+                raise AsmError(f"struct '{parent}' not found", "Estruct_not_found")
+            full = f"{parent}.{name}"
+            addr = self.labels.get(parent, 0) + self.structs[parent + "::size"]
+        else:
+            parent, full = None, name
+            addr = self.eval(" ".join(parts[1:])) if len(parts) > 1 else 0
+        self.struct = {"name": full, "start": addr, "parent": parent,
+                       "saved": (self.snes, self.real, self.base)}
+        self.snes, self.base = addr, None
+        self.labels[full] = addr
+        self.static_names.add(full)
+        self.defined_now.add(full)
 
     def struct_field(self, name: str) -> None:
         fname = f"{self.struct['name']}.{name.lstrip('.')}"
-        self.labels[fname] = self.struct["pos"]
+        self.labels[fname] = self.snes
+        self.static_names.add(fname)
         self.defined_now.add(fname)
 
     def d_endstruct(self, rest: str) -> None:
         if self.struct is None:
             raise AsmError("endstruct without struct", "Eendstruct_without_struct")
-        size = self.struct["pos"] - self.struct["start"]
+        st = self.struct
+        size = self.snes - st["start"]
         args = rest.split()
         if len(args) == 2 and args[0].lower() == "align":
             align = self.eval(args[1])
-            if align:
+            if align > 0:
                 size = -(-size // align) * align
-        self.structs[self.struct["name"] + "::size"] = size
-        self.snes, self.real, self.base = self.struct["saved"]
+        self.structs[st["name"] + "::size"] = size
+        self.structs[st["name"] + "::objsize"] = max(size, self.structs.get(st["name"] + "::objsize", 0))
+        if st["parent"]:
+            key = st["parent"] + "::objsize"
+            self.structs[key] = max(self.structs.get(key, 0),
+                                    self.structs[st["parent"] + "::size"] + size)
+        self.snes, self.real, self.base = st["saved"]
         self.struct = None
 
-    def struct_size(self, args) -> int:
+    def struct_size(self, args, whole: bool = False) -> int:
         name = self._string_arg(args[0])
-        key = name + "::size"
+        key = name + ("::objsize" if whole else "::size")
         if key in self.structs:
             return self.structs[key]
         raise AsmError(f"struct '{name}' not found", "Estruct_not_found")
+
+    def struct_element(self, base: str, index: int, field: str) -> int:
+        """``Base[index].field``: the field of the index-th object of a struct array."""
+        key = base + "::objsize"
+        if key not in self.structs:
+            raise AsmError(f"struct '{base}' not found", "Estruct_not_found")
+        value = self.label_value(base + field, False)
+        return value + index * self.structs[key]
 
     # ---- instructions ------------------------------------------------------------------
     def instruction(self, mn: str, suffix: str, operand: str) -> None:

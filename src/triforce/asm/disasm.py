@@ -120,7 +120,7 @@ class Disassembly:
 
     @property
     def end(self) -> int:
-        """The SNES address after the last byte (of the last bank the region reaches)."""
+        """The SNES address after the last line."""
         return self.lines[-1].end if self.lines else self.start
 
     @property
@@ -391,10 +391,8 @@ class _Region:
             stop = _rom_offset(end - 1, mapping, "end address (last byte)") + 1
             if stop <= off0:
                 raise DisassemblyError("end must map after start in the ROM")
-        elif base is None:
-            stop = avail  # cut to the end of start's bank below
         else:
-            stop = avail
+            stop = avail  # for a ROM, cut to the end of start's bank below
         stop = min(stop, avail)
         fastrom = start >= 0x800000
         segs: list[tuple[int, int, int]] = []
@@ -568,7 +566,7 @@ class _Analysis:
         seen: dict[tuple, tuple] = {}
         revisits: dict[tuple, int] = {}
         work: list[tuple] = []
-        for idx, m, x, e in entries:
+        for idx, m, x, e in reversed(list(entries)):  # the first entry is followed first
             reached.add(idx)
             work.append((idx, m, x, e, None, ()))
 
@@ -809,11 +807,14 @@ def disassemble(
     or a mapping address -> name. ``entry_points``: more code addresses, each an int or
     ``(address, "m16 x8")``. ``hints``: address -> hint text (see :func:`parse_hint`).
     """
-    mapping = normalize_mapping(mapping)
+    try:
+        mapping = normalize_mapping(mapping)
+    except ValueError as exc:
+        raise DisassemblyError(str(exc)) from None
     m0, x0, e0 = _flag(m, "m"), _flag(x, "x"), _flag(e, "e")
     if e0 is None:
         e0 = 0
-    region = _Region(bytes(data), start, mapping, base, end, length)
+    region = _Region(data, start, mapping, base, end, length)
     table = _symbol_table(symbols)
 
     state_hints: dict[int, _Hint] = {}

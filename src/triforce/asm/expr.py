@@ -60,6 +60,10 @@ def tokenize(text: str) -> list[Tok]:
     n = len(text)
     while pos < n:
         m = _TOKEN_RE.match(text, pos)
+        if m and m.lastgroup == "bin" and out and out[-1].kind in ("num", "name", "rpar", "rbr", "char"):
+            out.append(Tok("op", "%"))
+            pos += 1
+            continue
         if not m:
             raise AsmError(f"unexpected character '{text[pos]}' in expression", "Einvalid_character")
         kind = m.lastgroup
@@ -198,6 +202,19 @@ class Parser:
                     if sep.kind != "comma":
                         raise AsmError(f"unexpected '{sep.text}' in arguments of {t.text}", "Emalformed_expression")
                 return ("call", t.text, args)
+            if nxt is not None and nxt.kind == "lbr":
+                # Struct[index].field
+                self.take()
+                index = self.expr(0)
+                close = self.peek()
+                if close is None or close.kind != "rbr":
+                    raise AsmError("missing ']' after a struct index", "Emalformed_expression")
+                self.take()
+                field = self.peek()
+                if field is None or field.kind != "name" or not field.text.startswith("."):
+                    raise AsmError("a struct index needs a .field after it", "Emalformed_expression")
+                self.take()
+                return ("element", t.text, index, field.text)
             return ("label", t.text)
         if t.kind == "op" and set(t.text) <= {"+", "-"}:
             return ("anon", t.text)

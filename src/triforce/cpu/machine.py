@@ -12,7 +12,7 @@ from triforce.cpu.snesbus import SnesBus
 from triforce.errors import UserError
 from triforce.snes import header
 
-ROM_SUFFIXES = (".sfc", ".smc", ".swc", ".fig")
+ROM_SUFFIXES = header.ROM_SUFFIXES
 
 
 @dataclass

@@ -7,6 +7,7 @@ _CANDIDATES = (("lorom", 0x7FC0), ("hirom", 0xFFC0), ("exhirom", 0x40FFC0))
 # ROM images are whole kilobytes; copiers add a 512-byte header in front
 COPIER_HEADER = 0x200
 MAX_ROM_SIZE = 0x800000
+ROM_SUFFIXES = (".sfc", ".smc", ".swc", ".fig")
 
 
 def strip_copier_header(data: bytes) -> bytes:
