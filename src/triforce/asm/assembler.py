@@ -91,10 +91,10 @@ _LABEL_DEF = re.compile(r"^(#?[A-Za-z_][A-Za-z0-9_]*|#?\.+[A-Za-z0-9_]+|\?[A-Za-
 _SUBLABEL_DEF = re.compile(r"^(#?\.+[A-Za-z0-9_]+)(?:\s+|$)")
 _ANON_DEF = re.compile(r"^(\??[+-]+)(:?)(?:\s+|$)")
 _ASSIGN = re.compile(r"^([A-Za-z_.?][A-Za-z0-9_.?]*)\s*=\s*(.+)$")
-_DEFINE_SET = re.compile(r"^!([A-Za-z0-9_]+)\s*(=|\+=|:=|#=|\?=)\s*(.*)$")
+_DEFINE_SET = re.compile(r"^!([A-Za-z0-9_]+)\s+(=|\+=|:=|#=|\?=)\s*(.*)$")
 _DEFINE_REF = re.compile(r"!([A-Za-z0-9_]+)|!\{([^{}]*)\}")
 _MACRO_CALL = re.compile(r"^%([A-Za-z0-9_]+)\((.*)\)$")
-_MNEMONIC = re.compile(r"^([A-Za-z]{3})(?:\.([bwlBWL]))?$")
+_MNEMONIC = re.compile(r"^([A-Za-z]{3})(?:\.([A-Za-z]+))?$")
 _WORD = re.compile(r"^\S+")
 _CHARMAP = re.compile(r"^'(.|\\.)'\s*=\s*(.+)$")
 _MACRO_PARAM = re.compile(r"<([A-Za-z0-9_]+|\.\.\.\[[^\]]*\])>")
@@ -355,6 +355,8 @@ class Assembler:
         self.clean_sites: list = []
         self.cur_fs = None
         self.bytes_written = 0
+        self.statements = 0
+        self.bankcross = "full"
         self.freespace_use = 0
         self.rep_count: int | None = None
         self.disabled_warnings: set[str] = set()
@@ -580,7 +582,8 @@ class Assembler:
                 raise AsmError("a macro cannot be defined inside a macro", "Enested_macro_definition")
             j += 1
         if j >= len(lines):
-            raise AsmError(f"macro '{name}' is never closed with endmacro", "Eunclosed_macro")
+            self.error("Eunclosed_macro", f"macro '{name}' is never closed with endmacro")
+            return len(lines)
         if name in self.macros and (self.macros[name].line, self.macros[name].file) != (
             lines[i].number, lines[i].file
         ):
@@ -680,6 +683,8 @@ class Assembler:
 
     def set_define(self, name: str, op: str, value: str) -> None:
         value = value.strip()
+        if name in ("assembler", "assembler_ver"):
+            raise AsmError(f"!{name} is a built-in define", "Eoverriding_builtin_define")
         if op == "=":
             self.defines[name] = _unquote(value) if value.startswith('"') else value
         elif op == ":=":
@@ -687,7 +692,8 @@ class Assembler:
         elif op == "+=":
             if name not in self.defines:
                 raise AsmError(f"define '!{name}' not found", "Edefine_not_found")
-            self.defines[name] = self.defines[name] + self.subst(value)
+            add = self.subst(value)
+            self.defines[name] = self.defines[name] + (_unquote(add) if add.startswith('"') else add)
         elif op == "#=":
             self.defines[name] = str(self.eval(self.subst(value)))
         elif op == "?=":
@@ -712,6 +718,7 @@ class Assembler:
                 self.exec_statement(stmt)
 
     def exec_statement(self, stmt: str) -> None:
+        self.statements += 1
         plan = _PLANS.get(stmt)
         if plan is None:
             plan = _plan(stmt)
@@ -914,11 +921,16 @@ class Assembler:
     def ev(self, node, allow_unknown: bool = False) -> int:
         kind = node[0]
         if kind == "num":
-            return node[1]
+            v = node[1]
+            return int(v) if self.math_round and isinstance(v, float) else v
         if kind == "paren":
             return self.ev(node[1], allow_unknown)
         if kind == "bin":
-            return ex.binop(node[1], self.ev(node[2], allow_unknown), self.ev(node[3], allow_unknown))
+            a = self.ev(node[2], allow_unknown)
+            b = self.ev(node[3], allow_unknown)
+            if node[1] == "/" and not self.math_round and b:
+                return a / b  # math round off keeps fractions until the end
+            return ex.binop(node[1], a, b)
         if kind == "un":
             v = self.ev(node[2], allow_unknown)
             op = node[1]
@@ -1154,12 +1166,17 @@ class Assembler:
             raise AsmError(f"file offset ${offset:X} has no SNES address", "Einvalid_address") from None
 
     def d_org(self, rest: str) -> None:
+        self.origin_set = True
         addr = self.eval(rest)
+        if self.mapping == "lorom" and 0x40 <= (addr >> 16) < 0x70 and not addr & 0x8000:
+            self.warn("Wset_middle_byte", "It would be wise to set the 008000 bit of this address.")
+            addr |= 0x8000
         if not 0 <= addr <= 0xFFFFFF:
             raise AsmError(f"org ${addr:X} is outside the 24-bit address space", "Einvalid_org")
         off = self.to_offset(addr)
         if off is None:
-            raise AsmError(f"org ${addr:06X} is not ROM in {self.mapping}", "Einvalid_mapper")
+            raise AsmError(f"SNES address ${addr:06X} doesn't map to ROM",
+                           "Esnes_address_doesnt_map_to_rom")
         self.snes = addr
         self.real = off
         self.base = None
@@ -1278,7 +1295,23 @@ class Assembler:
         self.namespace = self.ns_stack.pop()
 
     def d_check(self, rest: str) -> None:
-        pass  # title and bankcross checks are accepted; bank crossing is not enforced
+        parts = rest.split(None, 1)
+        what = parts[0].lower() if parts else ""
+        if what == "bankcross":
+            mode = parts[1].strip().lower() if len(parts) > 1 else ""
+            if mode not in ("off", "half", "full", "on"):
+                raise AsmError("check bankcross takes off, half or full", "Einvalid_check")
+            self.bankcross = "full" if mode == "on" else mode
+        elif what == "title":
+            want = _unquote(parts[1]) if len(parts) > 1 else ""
+            rom = self.base_rom or b""
+            off = self.to_offset(0x00FFC0)
+            have = rom[off : off + 21].decode("latin-1") if off is not None and off + 21 <= len(rom) else ""
+            if have != want:
+                self.warn("Wrom_title_incorrect", f'ROM title is incorrect: expected "{want}", '
+                          f'got "{have}"')
+        else:
+            raise AsmError(f"unknown check '{what}'", "Einvalid_check")
 
     def d_arch(self, rest: str) -> None:
         if rest.strip().lower() != "65816":
@@ -1287,6 +1320,8 @@ class Assembler:
 
     def d_asar(self, rest: str) -> None:
         """``asar 1.90``: the source needs that version; 1.90 and newer mean math pri on."""
+        if self.statements > 1:
+            raise AsmError("'asar' must be the first command of the file", "Estart_of_file")
         m = re.match(r"^\s*(\d+)\.(\d+)", rest)
         if not m:
             raise AsmError("asar needs a version like 1.91", "Ebad_asar_version")
@@ -1321,6 +1356,12 @@ class Assembler:
 
     def emit(self, data: bytes) -> None:
         self.need_org()
+        if self.bankcross != "off" and data and self.mapping != "norom":
+            low = self.snes & 0xFFFF
+            end = low + len(data)
+            limit = 0x8000 if self.bankcross == "half" and low < 0x8000 else 0x10000
+            if end > limit and self.struct is None:
+                raise AsmError("a bank border was crossed", "Ebank_border_crossed")
         if self.final:
             end = self.real + len(data)
             if end > MAX_ROM:
@@ -1341,6 +1382,9 @@ class Assembler:
             self.base += len(data)
 
     def d_db(self, rest: str, width: int = 1) -> None:
+        if " ," in rest and '"' not in rest:
+            raise AsmError("unknown command (a space before a comma splits the statement)",
+                           "Eunknown_command")
         out = bytearray()
         for arg in _split_args(rest):
             if not arg:
@@ -1593,13 +1637,23 @@ class Assembler:
         self.functions[name] = (params, m.group(3))
 
     def d_table(self, rest: str) -> None:
-        path = self.resolve_path(_unquote(_split_args(rest)[0]), self.line.file)
+        self.deprecated("table command", "use 'c' = value")
+        args = _split_args(rest)
+        path = self.resolve_path(_unquote(args[0]), self.line.file)
+        rtl = len(args) > 1 and args[1].strip().lower() == "rtl"
         table: dict[str, int] = {}
         for raw in self.files.read_bytes(path).decode("utf-8", "replace").splitlines():
-            if "=" in raw:
-                left, right = raw.split("=", 1)
-                if len(right) == 1 and left.strip():
-                    table[right] = int(left.strip(), 16)
+            if "=" not in raw:
+                continue
+            if rtl:
+                code, _, ch = raw.partition("=")
+            else:
+                ch, _, code = raw.partition("=")
+            if len(ch) == 1 and code.strip():
+                try:
+                    table[ch] = int(code.strip(), 16)
+                except ValueError:
+                    raise AsmError(f"bad table entry '{raw}'", "Ebad_table_entry") from None
         self.table.update(table)
 
     def d_cleartable(self, rest: str) -> None:
@@ -1610,7 +1664,7 @@ class Assembler:
 
     def d_pulltable(self, rest: str) -> None:
         if not self.table_stack:
-            raise AsmError("pulltable without pushtable", "Epulltable_without_pushtable")
+            raise AsmError("pulltable without pushtable", "Epulltable_without_table")
         self.table = self.table_stack.pop()
 
     # ---- freespace ------------------------------------------------------------------
@@ -1632,6 +1686,7 @@ class Assembler:
     def freespace(self, rest: str) -> None:
         if self.mapping == "norom":
             raise AsmError("freespace can't be used with norom", "Eno_freespace_norom")
+        self.close_freespace()
         opts = [o.strip() for o in _split_args(rest) if o.strip()]
         flags = {o.lower() for o in opts}
         fill = self.fs_byte
@@ -1706,7 +1761,6 @@ class Assembler:
         else:
             target = self.eval(r)
             self.clean_sites.append(("addr", None, target))
-            self.fs_refs.append((target, self.line))
 
     def d_prot(self, rest: str) -> None:
         if self.cur_fs is None or self.real != self.cur_fs["start"]:

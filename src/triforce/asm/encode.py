@@ -7,6 +7,8 @@ bank long); otherwise the value's size.
 
 from __future__ import annotations
 
+import re
+
 from triforce.asm import expr as ex
 from triforce.asm.expr import AsmError
 from triforce.isa import Mode, modes_of
@@ -69,6 +71,8 @@ def classify(operand: str) -> tuple[str, str]:
                     return "sindy", inner[: inner.lower().rindex(",")].strip()
                 if tail == ",y":
                     return "indy", inner
+                if tail == ",x":
+                    return "yyx", inner
                 if tail == "":
                     return "ind", inner
             else:
@@ -177,6 +181,8 @@ _CLASSIFY: dict[str, tuple[str, str]] = {}
 
 def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
     modes = modes_of(mn)
+    if suffix and suffix not in _SUFFIX_WIDTH:
+        raise AsmError(f"invalid opcode length '.{suffix}'", "Einvalid_opcode_length")
     got = _CLASSIFY.get(operand)
     if got is None:
         got = classify(operand)
@@ -203,9 +209,17 @@ def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
     if Mode.REL8 in modes or Mode.REL16 in modes:
         if cls != "plain":
             raise AsmError(f"{mn} takes a branch target", "Einvalid_addressing_mode")
-        node = asm.parse(inner)
+        if re.fullmatch(r"\?[+-]+", inner.strip()):
+            node = ("anon", inner.strip())
+        else:
+            node = asm.parse(inner)
         target = _value(asm, node)
         here = asm.label_pc()
+        if not ex.has_label(node):
+            # asar writes a plain number as the offset itself; only labels are made relative
+            if Mode.REL8 in modes:
+                return bytes([modes[Mode.REL8].code, target & 0xFF])
+            return _bytes(modes[Mode.REL16].code, target, 2)
         if Mode.REL8 in modes:
             nxt = here + 2
             off = target - (nxt & 0xFFFF if target <= 0xFFFF else nxt)
@@ -233,6 +247,10 @@ def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
         vals = [asm.eval(p) for p in parts]
         return bytes([modes[Mode.BLK].code, vals[0] & 0xFF, vals[1] & 0xFF])
 
+    if cls == "yyx":
+        asm.warn("W65816_yy_x_does_not_exist",
+                 "($yy),x does not exist, assuming $yy,x.")
+        cls = "x"
     node = asm.parse(inner)
     value = _value(asm, node)
 
@@ -242,6 +260,8 @@ def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
                 if m is Mode.IMM8:
                     return _bytes(modes[m].code, value, 1)
                 width = forced or guess_width(asm, inner)
+                if not forced:
+                    asm.warn("Wimplicitly_sized_immediate", "Implicitly sized immediate.")
                 return _bytes(modes[m].code, value, min(width, 2))
         if mn == "PEA":
             return _bytes(modes[Mode.ABS].code, value, 2)
@@ -317,6 +337,8 @@ def _pick(mn: str, modes, table: dict[int, Mode], width: int, value: int) -> byt
 
 def _jump(mn: str, cls: str, modes, value: int, forced: int | None) -> bytes:
     if cls == "plain":
+        if forced == 3 and mn == "JSR" or forced == 1:
+            raise AsmError(f"unknown command: {mn.lower()} has no such length", "Eunknown_command")
         if mn in ("JML", "JSL") or forced == 3:
             code = {"JMP": 0x5C, "JML": 0x5C, "JSR": 0x22, "JSL": 0x22}[mn]
             return _bytes(code, value, 3)

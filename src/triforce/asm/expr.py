@@ -27,7 +27,7 @@ class AsmError(UserError):
 _TOKEN_RE = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<badhex>\$[0-9A-Fa-f]*[G-Zg-z_][0-9A-Za-z_]*)
+  | (?P<badhex>\$[0-9A-Fa-f]*[G-Zg-z_][0-9A-Za-z_]*|\$(?![0-9A-Fa-f]))
   | (?P<hex>\$[0-9A-Fa-f]+)
   | (?P<chex>0[xX][0-9A-Fa-f]+)
   | (?P<bin>%[01]+)
