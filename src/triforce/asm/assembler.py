@@ -272,6 +272,10 @@ class Assembler:
         self.prev_labels: dict[str, int] = {}
         self.fs_prev_sizes: dict[int, int] = {}
         self.fs_prev_pos: dict[int, int] = {}
+        self.fs_first_sizes: dict[int, int] = {}
+        self.fs_expansions: list[tuple[int, int]] = []
+        self.fs_fixed_pos: dict[int, int] = {}
+        self.pass_no = 0
         self.clean_sites_prev: list = []
         self.resolved_name = ""
         self.anon_prev: dict[str, list[int]] = {}
@@ -296,6 +300,10 @@ class Assembler:
             self.anon_prev = {k: list(v) for k, v in self.anon_cur.items()}
             self.fs_prev_sizes = sizes
             self.fs_prev_pos = dict(self.fs_pos)
+            if self.pass_no == 1:
+                self.fs_first_sizes = {b["idx"]: b["hw"] - b["start"] + b["extra"]
+                                       for b in self.fs_blocks}
+                moved = True
             self.clean_sites_prev = list(self.clean_sites)
             if not moved or n >= MAX_PASSES - 1:
                 final = True
@@ -387,6 +395,7 @@ class Assembler:
         self.origin_set = False
 
     def run_pass(self, final: bool) -> None:
+        self.pass_no += 1
         self.reset_pass(final)
         self.apply_autoclean()
         try:
@@ -1697,21 +1706,29 @@ class Assembler:
         idx = self.fs_index
         self.fs_index += 1
         size = self.fs_prev_sizes.get(idx, 1)
-        need = size + 8
-        pos = self.fs_prev_pos.get(idx) if "static" in flags else None
+        # Like asar, a block is placed once, in the second pass, with the size the first
+        # pass measured (plus a byte for every guess at an unknown label); later passes
+        # keep the place and only rewrite the tag with the block's real size.
+        pos = self.fs_fixed_pos.get(idx)
         if pos is None:
-            pos = self.find_freespace(need, ram, fill, "align" in flags)
-        if pos is None:
-            raise _Fatal("Eno_freespace", f"No freespace found. (Requested size: {size})")
+            reserve = self.fs_first_sizes.get(idx, 1)
+            pos = self.find_freespace(reserve + 8, ram, fill, "align" in flags)
+            if pos is None:
+                raise _Fatal("Eno_freespace", f"No freespace found. (Requested size: {reserve})")
+            self.fs_taken.append((pos, pos + reserve + 8))
+            if self.pass_no >= 2:
+                self.fs_fixed_pos[idx] = pos
+        else:
+            self.fs_taken.append((pos, pos + size + 8))
         self.fs_pos[idx] = pos
-        self.fs_taken.append((pos, pos + need))
-        self.freespace_use += need
+        self.freespace_use += size + 8
         snes = self.to_snes(pos)  # the FastROM mirror, where asar places code
         self.snes, self.real, self.base = snes, pos, None
         self.origin_set = True
         self.emit(rats_tag(size))
         self.cur_fs = {"idx": idx, "start": pos + 8, "hw": pos + 8, "line": self.line,
-                       "cleaned": "cleaned" in flags, "snes": snes + 8}
+                       "cleaned": "cleaned" in flags, "snes": snes + 8, "extra": 0,
+                       "code": ram}
         self.fs_blocks.append(self.cur_fs)
         self.in_freespace = True
 
@@ -1739,9 +1756,16 @@ class Assembler:
                 grow = (0x400000, 0x0C)
             if grow is None or self.mapping not in ("lorom", "hirom"):
                 return None
-            rom.extend(bytes([self.fs_byte]) * (grow[0] - size))
-            header = 0x7FD7 if self.mapping == "lorom" else 0xFFD7
-            rom[header] = grow[1]
+            self.expand_rom(grow[0], grow[1])
+            self.fs_expansions.append(grow)
+
+    def expand_rom(self, new_size: int, size_code: int) -> None:
+        """Grow the ROM for freespace and record the new size in the header."""
+        if len(self.rom) >= new_size:
+            return
+        self.rom.extend(bytes([self.fs_byte]) * (new_size - len(self.rom)))
+        header = 0x7FD7 if self.mapping == "lorom" else 0xFFD7
+        self.rom[header] = size_code
 
     def close_freespace(self) -> None:
         self.cur_fs = None
@@ -1776,6 +1800,8 @@ class Assembler:
         """Clean the blocks the previous run of this patch placed (found through autoclean sites)."""
         if self.base_rom is None:
             return
+        for new_size, code in self.fs_expansions:  # growth an earlier pass needed
+            self.expand_rom(new_size, code)
         base = self.base_rom
         for kind, site, addr in self.clean_sites_prev:
             if kind in ("jsl", "jml"):

@@ -191,6 +191,8 @@ def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
         _CLASSIFY[operand] = got
     cls, inner = got
     forced = _SUFFIX_WIDTH.get(suffix) if suffix else None
+    if asm.pass_no == 1 and asm.cur_fs is not None and inner and not forced:
+        _count_unknown_guess(asm, inner)
 
     if cls == "":
         if Mode.IMP in modes:
@@ -321,6 +323,18 @@ def _width_checked(asm, inner: str) -> int:
                     "manually or use explicit length suffixes to silence this warning.",
                 )
     return width
+
+
+def _count_unknown_guess(asm, inner: str) -> None:
+    """asar reserves a byte of freespace for each guess at a label it doesn't know yet
+    (once for the instruction and once more when it checks the asar 2.0 widths)."""
+    try:
+        toks = _TOKS.get(inner) or ex.tokenize(inner)
+    except AsmError:
+        return
+    if any(t.kind == "name" and asm.lookup_label(t.text) is None for t in toks):
+        both_set = asm.optimize_dp_set and asm.optimize_address_set
+        asm.cur_fs["extra"] += 1 if both_set else 2
 
 
 def _pick(mn: str, modes, table: dict[int, Mode], width: int, value: int) -> bytes:
