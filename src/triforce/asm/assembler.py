@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triforce.asm import expr as ex
+from triforce.asm.encode import encode as _encode
 from triforce.asm.expr import AsmError
 from triforce.asm.freespace import EXPANDED_START, clean_at, find_block, protected_regions, rats_tag
 from triforce.asm.source import Line, SourceFiles, split_statements
@@ -141,6 +142,10 @@ _BUILTINS = frozenset({
 _OFF_BY_DEFAULT = frozenset({"Wimplicitly_sized_immediate", "Wcheck_memory_file"})
 
 _PLANS: dict[str, tuple] = {}
+_FIRST_WORD: dict[str, str] = {}
+_CONTROL_WORDS = frozenset({"if", "elseif", "else", "endif", "while", "endwhile", "for",
+                            "endfor", "macro"})
+_MACRO_ARGS: dict[str, list[str]] = {}
 
 
 def _plan(stmt: str) -> tuple:
@@ -206,13 +211,16 @@ def _plan(stmt: str) -> tuple:
     return tuple(steps)
 
 
-def _implied_only(mn: str) -> bool:
-    """Instructions whose only forms take no operand (implied or accumulator)."""
-    from triforce.isa import Mode, modes_of
+def _implied_mnemonics() -> frozenset[str]:
+    from triforce.isa import OPCODES, Mode, modes_of
 
-    modes = modes_of(mn)
-    return bool(modes) and all(m in (Mode.IMP, Mode.ACC) for m in modes) or mn in (
-        "INC", "DEC", "ASL", "LSR", "ROL", "ROR")
+    names = {o.mnemonic for o in OPCODES}
+    only = {mn for mn in names if all(m in (Mode.IMP, Mode.ACC) for m in modes_of(mn))}
+    return frozenset(only | {"INC", "DEC", "ASL", "LSR", "ROL", "ROR"})
+
+
+# instructions that take "#n" as a repeat count (nop #3): the ones with no operand form
+_REPEATABLE = _implied_mnemonics()
 
 
 def _format_double(v: float, prec: int) -> str:
@@ -237,6 +245,7 @@ class _Macro:
     body: list[Line]
     file: str
     line: int
+    expanded: dict = field(default_factory=dict)  # body per argument list
 
 
 @dataclass
@@ -278,6 +287,7 @@ class Assembler:
         self.pass_no = 0
         self.clean_sites_prev: list = []
         self.resolved_name = ""
+        self.diag_calls = 0
         self.anon_prev: dict[str, list[int]] = {}
 
     # ---- driver ----------------------------------------------------------------------
@@ -290,9 +300,6 @@ class Assembler:
             self.run_pass(final)
             if final:
                 break
-            if self.pass_errors:
-                final = True  # run once more as the last pass, to report everything
-                continue
             sizes = self.fs_sizes()
             moved = (self.labels != self.prev_labels or self.anon_cur != self.anon_prev
                      or sizes != self.fs_prev_sizes or self.clean_sites != self.clean_sites_prev)
@@ -305,7 +312,9 @@ class Assembler:
                                        for b in self.fs_blocks}
                 moved = True
             self.clean_sites_prev = list(self.clean_sites)
-            if not moved or n >= MAX_PASSES - 1:
+            if self.pass_errors and self.pass_no >= 2:
+                final = True  # run once more as the last pass, to report everything
+            elif not moved or n >= MAX_PASSES - 1:
                 final = True
         ok = not any(d.severity == "error" for d in self.diags)
         rom = bytes(self.rom) if ok else (self.base_rom or b"")
@@ -414,6 +423,7 @@ class Assembler:
 
     # ---- diagnostics ----------------------------------------------------------------
     def _diag(self, severity: str, id: str, message: str, line: Line | None = None) -> None:
+        self.diag_calls += 1
         line = line or self.line
         d = Diagnostic(
             severity, id, message,
@@ -465,12 +475,18 @@ class Assembler:
             line = lines[i]
             self.line = line
             active = not frames or frames[-1].active
-            word = line.text.split(None, 1)[0].lower() if line.text else ""
+            text = line.text
+            word = _FIRST_WORD.get(text)
+            if word is None:
+                word = text.split(None, 1)[0].lower() if text else ""
+                if len(_FIRST_WORD) < 500_000:
+                    _FIRST_WORD[text] = word
             try:
-                j = self.control(lines, i, word, frames, active)
-                if j is not None:
-                    i = j
-                    continue
+                if word in _CONTROL_WORDS:
+                    j = self.control(lines, i, word, frames, active)
+                    if j is not None:
+                        i = j
+                        continue
                 if active:
                     if word == "macro":
                         i = self.define_macro(lines, i)
@@ -605,7 +621,11 @@ class Assembler:
         mac = self.macros.get(name)
         if mac is None:
             raise AsmError(f"unknown macro '{name}'", "Emacro_not_found")
-        args = [_unquote(a) for a in _split_args(argtext)] if argtext.strip() else []
+        args = _MACRO_ARGS.get(argtext)
+        if args is None:
+            args = [_unquote(a) for a in _split_args(argtext)] if argtext.strip() else []
+            if len(_MACRO_ARGS) < 200_000:
+                _MACRO_ARGS[argtext] = args
         if (len(args) != len(mac.params) and not mac.variadic) or len(args) < len(mac.params):
             raise AsmError(
                 f"macro '{name}' takes {len(mac.params)} arguments, {len(args)} given",
@@ -631,10 +651,15 @@ class Assembler:
 
             return _MACRO_PARAM.sub(rep, text)
 
-        body: list[Line] = []
-        for ln in mac.body:
-            for part in split_statements(sub(ln.text)):
-                body.append(Line(ln.file, ln.number, part))
+        key = tuple(args)
+        body = mac.expanded.get(key)
+        if body is None:
+            body = []
+            for ln in mac.body:
+                for part in split_statements(sub(ln.text)):
+                    body.append(Line(ln.file, ln.number, part))
+            if len(mac.expanded) < 4096:
+                mac.expanded[key] = body
         caller = self.line
         self.call_stack.append((caller.file, caller.number))
         self.macro_depth += 1
@@ -669,6 +694,9 @@ class Assembler:
     def subst(self, text: str) -> str:
         if "!" not in text:
             return text
+        if "\\!" in text:
+            # \! is a literal ! that no define expands
+            return self.subst(text.replace("\\!", "\x00")).replace("\x00", "!")
         for _ in range(64):
             changed = False
 
@@ -1399,7 +1427,7 @@ class Assembler:
             if not arg:
                 raise AsmError("empty data item", "Emalformed_expression")
             if arg.startswith('"') and arg.endswith('"') and len(arg) >= 2:
-                for ch in arg[1:-1]:
+                for ch in arg[1:-1].replace('""', '"'):
                     v = self.table.get(ch, ord(ch))
                     out += (v & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
                 continue
@@ -1726,6 +1754,8 @@ class Assembler:
         self.snes, self.real, self.base = snes, pos, None
         self.origin_set = True
         self.emit(rats_tag(size))
+        self.snes = self.to_snes(pos + 8)  # the tag may end a bank (freespace align)
+        snes = self.snes - 8
         self.cur_fs = {"idx": idx, "start": pos + 8, "hw": pos + 8, "line": self.line,
                        "cleaned": "cleaned" in flags, "snes": snes + 8, "extra": 0,
                        "code": ram}
@@ -1908,16 +1938,12 @@ class Assembler:
             self.deprecated("rep command", "use a for loop")
             self.rep_count = self.eval(operand)
             return
-        from triforce.asm.encode import encode
-
-        modes = _implied_only(mn)
-        if modes and operand.startswith("#"):
+        if mn in _REPEATABLE and operand.startswith("#"):
             # "nop #3": the instruction repeated
             count = self.eval(operand[1:])
-            self.emit(encode(self, mn, suffix, "") * max(count, 0))
+            self.emit(_encode(self, mn, suffix, "") * max(count, 0))
             return
-        data = encode(self, mn, suffix, operand)
-        self.emit(data)
+        self.emit(_encode(self, mn, suffix, operand))
 
     # ---- checksum --------------------------------------------------------------------
     def fix_checksum_wanted(self) -> bool:

@@ -179,7 +179,43 @@ def _bytes(code: int, value: int, width: int) -> bytes:
 _CLASSIFY: dict[str, tuple[str, str]] = {}
 
 
+_CONSTANT: dict[tuple[str, str, str], bytes] = {}
+
+
 def encode(asm, mn: str, suffix: str, operand: str) -> bytes:
+    """Bytes of one instruction (operands without labels are encoded once and remembered)."""
+    key = (mn, suffix, operand)
+    done = _CONSTANT.get(key)
+    if done is not None:
+        return done
+    before = asm.diag_calls
+    data = _encode(asm, mn, suffix, operand)
+    if asm.diag_calls == before and mn not in _RELATIVE and _constant_operand(operand):
+        if len(_CONSTANT) > 200_000:
+            _CONSTANT.clear()
+        _CONSTANT[key] = data
+    return data
+
+
+_RELATIVE = frozenset({"BRA", "BRL", "BPL", "BMI", "BVC", "BVS", "BCC", "BCS", "BNE", "BEQ", "PER"})
+_NO_NAMES: dict[str, bool] = {}
+
+
+def _constant_operand(operand: str) -> bool:
+    """Does the operand hold only literals (no labels, functions or anonymous labels)?"""
+    got = _NO_NAMES.get(operand)
+    if got is None:
+        try:
+            toks = ex.tokenize(operand.lstrip("#"))
+            got = not any(t.kind in ("name", "lbr") for t in toks) and not any(
+                t.kind == "op" and set(t.text) <= {"+", "-"} and len(toks) == 1 for t in toks)
+        except AsmError:
+            got = False
+        _NO_NAMES[operand] = got
+    return got
+
+
+def _encode(asm, mn: str, suffix: str, operand: str) -> bytes:
     modes = modes_of(mn)
     if suffix and suffix not in _SUFFIX_WIDTH:
         raise AsmError(f"invalid opcode length '.{suffix}'", "Einvalid_opcode_length")
