@@ -6,6 +6,7 @@ analysis tools call it many times per question.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from triforce.asm.assembler import AsmResult, Assembler, Diagnostic, ListingLine
@@ -30,9 +31,14 @@ def assemble(
     """
     asm = Assembler(rom=rom, defines=defines, include_paths=include_paths, files=files,
                     fix_checksum=fix_checksum)
-    if isinstance(source, Path):
-        return asm.assemble(None, str(source))
-    return asm.assemble(source, filename or "<input>.asm")
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 12_000))  # deep macro recursion is reported, not a crash
+    try:
+        if isinstance(source, Path):
+            return asm.assemble(None, str(source))
+        return asm.assemble(source, filename or "<input>.asm")
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 __all__ = ["AsmError", "AsmResult", "Assembler", "Diagnostic", "ListingLine", "assemble"]

@@ -20,7 +20,7 @@ from triforce.isa.table import MNEMONICS
 from triforce.snes import memmap
 
 MAX_PASSES = 6
-MAX_MACRO_DEPTH = 500
+MAX_MACRO_DEPTH = 500  # each level takes a few Python frames: assemble() raises the limit
 MAX_LOOP = 100_000
 MAX_ROM = 16 * 1024 * 1024
 
@@ -389,8 +389,8 @@ class Assembler:
         self.optimize_dp_set = False
         self.optimize_address_set = False
         self.missing_org_warned = False
-        self.prev_freespace_labels = getattr(self, "freespace_labels", set())
-        self.freespace_labels: set[str] = set()
+        self.prev_freespace_labels = getattr(self, "freespace_labels", {})
+        self.freespace_labels: dict[str, int] = {}
         self.in_freespace = False
         self.static_names: set[str] = set(getattr(self, "static_names", ()))
         self.moving_label_used = False
@@ -412,9 +412,10 @@ class Assembler:
         except _Stop:
             pass
         except AsmError as exc:
-            self.error(exc.id, str(exc.args[0]) if exc.args else str(exc))
+            self.report(exc)
         if self.pc_stack and not self.pass_errors:
-            self.error("Epushpc_without_pullpc", "pushpc without matching pullpc")
+            self.error("Epushpc_without_pullpc", "pushpc without matching pullpc",
+                       f"{self.main_file}:{self.files.end_line(self.main_file)}")
         if final:
             self.check_freespace_leaks()
 
@@ -440,8 +441,16 @@ class Assembler:
                 return
             self.diags.append(d)
 
-    def error(self, id: str, message: str) -> None:
+    def error(self, id: str, message: str, location: str | None = None) -> None:
+        if location:
+            file, _, num = location.rpartition(":")
+            line = Line(file, int(num), "") if num.isdigit() else Line(location, 0, "")
+            self._diag("error", id, message, line)
+            return
         self._diag("error", id, message)
+
+    def report(self, exc: AsmError) -> None:
+        self.error(exc.id, str(exc.args[0]) if exc.args else str(exc), exc.location)
 
     def warn(self, id: str, message: str) -> None:
         self._diag("warning", id, message)
@@ -493,16 +502,17 @@ class Assembler:
                         continue
                     self.exec_line(line)
             except _Fatal as exc:
-                self.error(exc.id, str(exc.args[0]) if exc.args else str(exc))
+                self.report(exc)
                 raise _Stop() from None
             except AsmError as exc:
-                self.error(exc.id, str(exc.args[0]) if exc.args else str(exc))
+                self.report(exc)
             i += 1
         if frames:
-            self.line = lines[frames[-1].start]
+            start = lines[frames[-1].start]
             kind = frames[-1].kind
             self.error({"if": "Eunclosed_if", "while": "Eunclosed_while", "for": "Eunclosed_for"}
-                       .get(kind, "Eunclosed_block"), f"'{kind}' is never closed")
+                       .get(kind, "Eunclosed_block"), f"'{kind}' is never closed",
+                       f"{start.file}:{self.files.end_line(start.file)}")
 
     def control(self, lines, i, word, frames: list[_Frame], active: bool) -> int | None:
         """Handle if/elseif/else/endif, while/endwhile, for/endfor. Returns the next index or None."""
@@ -607,7 +617,8 @@ class Assembler:
                 raise AsmError("a macro cannot be defined inside a macro", "Enested_macro_definition")
             j += 1
         if j >= len(lines):
-            self.error("Eunclosed_macro", f"macro '{name}' is never closed with endmacro")
+            self.error("Eunclosed_macro", f"macro '{name}' is never closed with endmacro",
+                       f"{lines[i].file}:{self.files.end_line(lines[i].file)}")
             return len(lines)
         if name in self.macros and (self.macros[name].line, self.macros[name].file) != (
             lines[i].number, lines[i].file
@@ -656,7 +667,12 @@ class Assembler:
         if body is None:
             body = []
             for ln in mac.body:
-                for part in split_statements(sub(ln.text)):
+                try:
+                    text = sub(ln.text)
+                except AsmError as exc:
+                    exc.location = f"{ln.file}:{ln.number}"
+                    raise
+                for part in split_statements(text):
                     body.append(Line(ln.file, ln.number, part))
             if len(mac.expanded) < 4096:
                 mac.expanded[key] = body
@@ -836,8 +852,8 @@ class Assembler:
             elif not name.startswith("?") and not nohier:
                 self.main_label = scoped  # sublabels of a global label keep the namespace
                 self.sub_stack = []
-            if self.in_freespace:
-                self.freespace_labels.add(full)
+            if self.cur_fs is not None:
+                self.freespace_labels[full] = self.cur_fs["idx"]
         else:
             self.static_names.add(full)
         if full in self.defined_now:
@@ -1127,6 +1143,8 @@ class Assembler:
         n = int(name[-1]) if name[-1].isdigit() else 1
         addr = args[0]
         rom = self.base_rom or b""
+        if name == "canread" and len(args) > 1:
+            raise AsmError("invalid number (canread takes one address)", "Einvalid_number")
         off = self.to_offset(addr)
         ok = off is not None and off + n <= len(rom)
         if name.startswith("canread"):
@@ -1212,8 +1230,7 @@ class Assembler:
             raise AsmError(f"org ${addr:X} is outside the 24-bit address space", "Einvalid_org")
         off = self.to_offset(addr)
         if off is None:
-            raise AsmError(f"SNES address ${addr:06X} doesn't map to ROM",
-                           "Esnes_address_doesnt_map_to_rom")
+            off = -1  # not ROM: labels may be defined here, a write is an error
         self.snes = addr
         self.real = off
         self.base = None
@@ -1273,7 +1290,7 @@ class Assembler:
     def d_bank(self, rest: str) -> None:
         r = rest.strip().lower()
         if r in ("auto", "noassume"):
-            self.bank_assume = None if r == "auto" else -1
+            self.bank_assume = None if r == "auto" else 0x100
         else:
             self.bank_assume = self.eval(rest) & 0xFF
 
@@ -1345,8 +1362,8 @@ class Assembler:
             off = self.to_offset(0x00FFC0)
             have = rom[off : off + 21].decode("latin-1") if off is not None and off + 21 <= len(rom) else ""
             if have != want:
-                self.warn("Wrom_title_incorrect", f'ROM title is incorrect: expected "{want}", '
-                          f'got "{have}"')
+                self.error("Erom_title_incorrect", f'ROM title is incorrect: expected "{want}", '
+                           f'got "{have}"')
         else:
             raise AsmError(f"unknown check '{what}'", "Einvalid_check")
 
@@ -1386,13 +1403,16 @@ class Assembler:
             self.missing_org_warned = True
             self.warn("Wmissing_org", "Missing org or freespace command.")
 
-    def in_freespace_label(self, name: str) -> bool:
-        self.lookup_label(name)
-        full = self.resolved_name
-        return full in self.freespace_labels or full in self.prev_freespace_labels
+    def freespace_block_of(self, full: str) -> int | None:
+        """The freespace block a label was defined in (this pass or the last), or None."""
+        got = self.freespace_labels.get(full)
+        return got if got is not None else self.prev_freespace_labels.get(full)
 
     def emit(self, data: bytes) -> None:
         self.need_org()
+        if self.real < 0 and data:
+            raise AsmError(f"SNES address ${self.snes & 0xFFFFFF:06X} doesn't map to ROM",
+                           "Esnes_address_doesnt_map_to_rom")
         if self.bankcross != "off" and data and self.mapping != "norom":
             low = self.snes & 0xFFFF
             end = low + len(data)
@@ -1404,7 +1424,7 @@ class Assembler:
             if end > MAX_ROM:
                 raise AsmError("the ROM would grow past 16 MiB", "Erom_too_big")
             if end > len(self.rom):
-                self.rom.extend(b"\x00" * (end - len(self.rom)))
+                self.rom.extend(bytes([self.fs_byte]) * (end - len(self.rom)))
             self.rom[self.real:end] = data
             self.written.append((self.real, len(data)))
             if self.line is not None:
@@ -1413,8 +1433,14 @@ class Assembler:
         self.bytes_written += len(data)
         if self.cur_fs is not None and self.real + len(data) > self.cur_fs["hw"]:
             self.cur_fs["hw"] = self.real + len(data)
+        low = (self.snes & 0xFFFF) + len(data)
         self.snes += len(data)
         self.real += len(data)
+        if low > 0xFFFF and self.mapping not in ("norom",):
+            try:  # past the end of a bank the address follows the ROM's mapping
+                self.snes = self.to_snes(self.real) | ((self.snes - len(data)) & 0x800000)
+            except AsmError:
+                pass
         if self.base is not None:
             self.base += len(data)
 
@@ -1598,9 +1624,9 @@ class Assembler:
                     v = self.eval(inner[0])
                     width = self.eval(inner[1]) if len(inner) > 1 else 0
                     if f == "hex":
-                        text = f"{v & 0xFFFFFFFF:X}" if v < 0 else f"{v:X}"
+                        text = f"{v & 0xFFFFFFFFFFFFFFFF:X}" if v < 0 else f"{v:X}"
                     elif f == "bin":
-                        text = f"{v & 0xFFFFFFFF:b}" if v < 0 else f"{v:b}"
+                        text = f"{v & 0xFFFFFFFFFFFFFFFF:b}" if v < 0 else f"{v:b}"
                     else:
                         text = str(v)
                     parts.append(text.rjust(width, "0"))

@@ -14,6 +14,7 @@ from triforce.asm.expr import AsmError
 from triforce.isa import Mode, modes_of
 
 _SUFFIX_WIDTH = {"b": 1, "w": 2, "l": 3}
+_HEX_ONLY = re.compile(r"^\$[0-9A-Fa-f]+$")
 
 _PLAIN = {1: Mode.DP, 2: Mode.ABS, 3: Mode.LONG}
 _X = {1: Mode.DPX, 2: Mode.ABSX, 3: Mode.LONGX}
@@ -137,32 +138,42 @@ def guess_width(asm, text: str, dp_mode: str | None = None, addr_mode: str | Non
 
 
 def _label_width(asm, name: str, dp_mode: str | None = None, addr_mode: str | None = None) -> int:
-    """Width a label contributes under ``optimize dp``/``optimize address`` (asar's rules)."""
+    """Width a label contributes, by asar's rules.
+
+    Optimize settings first (dp ram/always, address ram/mirrors), then the
+    ``bank`` setting, then freespace (a label in a freespace block is 2 bytes only
+    from inside the same block, and from inside a block every other label is 3),
+    then the plain rule: 2 in the current bank, else 3.
+    """
     value = asm.lookup_label(name)
     if value is None:
         return 2
     dp_mode = dp_mode or asm.optimize_dp
     addr_mode = addr_mode or asm.optimize_address
+    label_block = asm.freespace_block_of(asm.resolved_name)
+    here_block = asm.cur_fs["idx"] if asm.cur_fs is not None else None
     bank, word = (value >> 16) & 0xFF, value & 0xFFFF
+    assume = asm.bank_assume  # None: auto; 0x100: noassume; else the bank
+    if assume is not None:
+        relaxed = assume
+    elif here_block is None:
+        relaxed = (asm.label_pc() >> 16) & 0xFF
+    else:
+        relaxed = 0 if asm.cur_fs["code"] else 0x40
     near_dp = 0 <= word - asm.dpbase < 0x100
-    if dp_mode in ("ram", "always") and bank == 0x7E and near_dp:
+    if dp_mode == "ram" and bank == 0x7E and near_dp:
         return 1
-    if dp_mode == "always" and not bank & 0x40 and near_dp:
+    if dp_mode == "always" and (bank == 0x7E or not bank & 0x40) and near_dp:
         return 1
-    if asm.in_freespace_label(name):
-        return 3
-    assume = asm.bank_assume
-    if assume == -1:
-        return 3
-    cur = ((asm.label_pc() >> 16) & 0xFF) if assume is None else assume
-    if bank == cur:
+    if addr_mode in ("ram", "mirrors") and not relaxed & 0x40 and bank == 0x7E and word < 0x2000:
         return 2
-    mirrors_here = not cur & 0x40
-    if addr_mode in ("ram", "mirrors") and mirrors_here and bank == 0x7E and word < 0x2000:
+    if addr_mode == "mirrors" and not relaxed & 0x40 and not bank & 0x40 and word < 0x8000:
         return 2
-    if addr_mode == "mirrors" and mirrors_here and not bank & 0x40 and word < 0x8000:
-        return 2
-    return 3
+    if assume is not None:
+        return 3 if label_block is not None or bank != assume else 2
+    if label_block is not None or here_block is not None:
+        return 2 if label_block == here_block else 3
+    return 2 if bank == (asm.label_pc() >> 16) & 0xFF else 3
 
 
 def future_width(asm, text: str) -> int:
@@ -298,7 +309,7 @@ def _encode(asm, mn: str, suffix: str, operand: str) -> bytes:
                 if m is Mode.IMM8:
                     return _bytes(modes[m].code, value, 1)
                 width = forced or guess_width(asm, inner)
-                if not forced:
+                if not forced and not _HEX_ONLY.match(inner):
                     asm.warn("Wimplicitly_sized_immediate", "Implicitly sized immediate.")
                 return _bytes(modes[m].code, value, min(width, 2))
         if mn == "PEA":

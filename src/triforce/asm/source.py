@@ -112,6 +112,11 @@ class SourceFiles:
         self._bytes[key] = data
         return data
 
+    def end_line(self, path: str) -> int:
+        """The line asar names for errors found at the end of a file (one past its last)."""
+        data = self.read_bytes(path)
+        return data.count(b"\n") + 2
+
     def lines(self, path: str, display: str) -> list[Line]:
         key = str(Path(path))
         got = self._lines.get(key)
