@@ -14,7 +14,7 @@ from pathlib import Path
 from triforce.asm import expr as ex
 from triforce.asm.encode import encode as _encode
 from triforce.asm.expr import AsmError
-from triforce.asm.freespace import EXPANDED_START, clean_at, find_block, protected_regions, rats_tag
+from triforce.asm.freespace import EXPANDED_START, clean_at, rats_tag, try_block
 from triforce.asm.source import Line, SourceFiles, split_statements
 from triforce.isa.table import MNEMONICS
 from triforce.snes import memmap
@@ -365,8 +365,6 @@ class Assembler:
         self.fs_byte = 0
         self.fs_index = 0
         self.fs_pos: dict[int, int] = {}
-        self.fs_taken: list[tuple[int, int]] = []
-        self.fs_protected = None
         self.fs_blocks: list[dict] = []
         self.fs_refs: list = []
         self.clean_sites: list = []
@@ -1769,11 +1767,11 @@ class Assembler:
             pos = self.find_freespace(reserve + 8, ram, fill, "align" in flags)
             if pos is None:
                 raise _Fatal("Eno_freespace", f"No freespace found. (Requested size: {reserve})")
-            self.fs_taken.append((pos, pos + reserve + 8))
+            self.rom[pos : pos + 8] = rats_tag(reserve)  # later searches skip this block
             if self.pass_no >= 2:
                 self.fs_fixed_pos[idx] = pos
         else:
-            self.fs_taken.append((pos, pos + size + 8))
+            self.rom[pos : pos + 8] = rats_tag(size)
         self.fs_pos[idx] = pos
         self.freespace_use += size + 8
         snes = self.to_snes(pos)  # the FastROM mirror, where asar places code
@@ -1789,31 +1787,42 @@ class Assembler:
         self.in_freespace = True
 
     def find_freespace(self, need: int, ram: bool, fill: int, align: bool) -> int | None:
+        """Where asar would put a block of ``need`` bytes (tag included), or None."""
         rom = self.rom
-        if not rom:
+        size = len(rom)
+        if not rom or need > 0x10008:
             return None
-        bank = 0x8000 if self.mapping in ("lorom", "exlorom", "sa1rom") else 0x10000
-        while True:
-            if self.fs_protected is None:
-                self.fs_protected = protected_regions(rom)
-            taken = self.fs_protected + self.fs_taken
-            size = len(rom)
+        if self.mapping in ("hirom", "exhirom"):
+            top = min(size, 0x400000)
             if ram:
-                ranges = [(EXPANDED_START, min(size, 0x200000))]
-            elif size > 0x200000:
-                ranges = [(0x200000, size), (EXPANDED_START, 0x200000)]
-            else:
-                ranges = [(EXPANDED_START, size)]
-            pos = find_block(rom, need, fill, ranges, bank, taken, align)
+                for i in range(0x8000, top, 0xFFFF):
+                    pos = try_block(rom, i, min(i + 0x7FFF, size), need, 0x7FFF,
+                                    0xFFFF if align else 0, fill)
+                    if pos is not None:
+                        return pos
+                return None
+            return try_block(rom, 0, size, need, 0xFFFF, 0xFFFF if align else 0, fill)
+        if need > 0x8008:
+            return None
+        minalign = 0x7FFF if align else 0
+        expand = self.mapping == "lorom"
+        while True:
+            size = len(rom)
+            if size > 0x200000 and not ram:
+                pos = try_block(rom, 0x200000 - 8, min(size, 0x400000), need, 0x7FFF, minalign, fill)
+                if pos is not None:
+                    return pos
+            pos = try_block(rom, EXPANDED_START, min(size, 0x200000), need, 0x7FFF, minalign, fill)
             if pos is not None:
                 return pos
             grow = {0x80000: (0x100000, 0x0A), 0x100000: (0x200000, 0x0B)}.get(size)
             if grow is None and not ram and size in (0x200000, 0x300000):
                 grow = (0x400000, 0x0C)
-            if grow is None or self.mapping not in ("lorom", "hirom"):
+            if grow is None or not expand:
                 return None
-            self.expand_rom(grow[0], grow[1])
+            self.expand_rom(*grow)
             self.fs_expansions.append(grow)
+            expand = False
 
     def expand_rom(self, new_size: int, size_code: int) -> None:
         """Grow the ROM for freespace and record the new size in the header."""

@@ -88,7 +88,7 @@ def classify(operand: str) -> tuple[str, str]:
 
 
 def _value(asm, node) -> int:
-    return asm.ev(node)
+    return asm._int(asm.ev(node))
 
 
 _TOKS: dict[str, list] = {}
@@ -238,7 +238,7 @@ def _encode(asm, mn: str, suffix: str, operand: str) -> bytes:
         _CLASSIFY[operand] = got
     cls, inner = got
     forced = _SUFFIX_WIDTH.get(suffix) if suffix else None
-    if asm.pass_no == 1 and asm.cur_fs is not None and inner and not forced:
+    if asm.pass_no == 1 and asm.cur_fs is not None and inner and not forced and mn not in ("MVN", "MVP"):
         _count_unknown_guess(asm, inner)
 
     if cls == "":

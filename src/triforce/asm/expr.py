@@ -280,13 +280,27 @@ def has_label(node) -> bool:
     return False
 
 
+_EXACT = 1 << 53  # asar computes in doubles: integers past 2**53 lose their low bits
+
+
+def _as_double(exact: int, a, b, op) -> int | float:
+    if -_EXACT < exact < _EXACT:
+        return exact
+    x, y = float(a), float(b)
+    r = x + y if op == "+" else x - y if op == "-" else x * y
+    return int(r) if abs(r) < 1e300 else r
+
+
 def binop(op: str, a: int, b: int) -> int:
     if op == "+":
-        return a + b
+        r = a + b
+        return _as_double(r, a, b, op) if type(r) is int else r
     if op == "-":
-        return a - b
+        r = a - b
+        return _as_double(r, a, b, op) if type(r) is int else r
     if op == "*":
-        return a * b
+        r = a * b
+        return _as_double(r, a, b, op) if type(r) is int else r
     if op == "/":
         if b == 0:
             raise AsmError("division by zero", "Edivision_by_zero")

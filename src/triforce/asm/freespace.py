@@ -30,66 +30,6 @@ def tag_length(rom: bytes | bytearray, at: int) -> int | None:
     return n + 1
 
 
-def protected_regions(rom: bytes | bytearray) -> list[tuple[int, int]]:
-    """(start, end) of every RATS-protected block (tag included) in the expanded area."""
-    out = []
-    pos = rom.find(TAG, EXPANDED_START)
-    while pos != -1:
-        n = tag_length(rom, pos)
-        if n is not None:
-            out.append((pos, pos + 8 + n))
-            pos = rom.find(TAG, pos + 8 + n)
-        else:
-            pos = rom.find(TAG, pos + 1)
-    return out
-
-
-def find_block(rom: bytes | bytearray, need: int, fill: int, ranges: list[tuple[int, int]],
-               bank_size: int, taken: list[tuple[int, int]], align: bool = False) -> int | None:
-    """First offset where ``need`` bytes of ``fill`` lie inside one bank and inside ``ranges``.
-
-    ``taken`` are regions already in use (protected blocks, blocks placed by this
-    patch). With ``align`` the block after the 8-byte tag starts a bank.
-    """
-    busy = sorted(taken)
-    run = re.compile(re.escape(bytes([fill])) + b"{%d,}" % need)
-    for lo, hi in ranges:
-        hi = min(hi, len(rom))
-        bank = lo - lo % bank_size
-        while bank < hi:
-            start, end = max(bank, lo), min(bank + bank_size, hi)
-            if align:
-                cand = bank + bank_size - 8  # the tag ends the previous bank
-                if bank > lo and cand + need <= len(rom) and _free(rom, cand, need, fill) and not _overlaps(busy, cand, cand + need):
-                    return cand
-            else:
-                for m in run.finditer(rom, start, end):
-                    a, b = m.start(), m.end()
-                    while a + need <= b:
-                        clash = _first_overlap(busy, a, a + need)
-                        if clash is None:
-                            return a
-                        a = clash
-            bank += bank_size
-    return None
-
-
-def _free(rom, at: int, n: int, fill: int) -> bool:
-    return rom[at : at + n] == bytes([fill]) * n
-
-
-def _overlaps(busy, a: int, b: int) -> bool:
-    return _first_overlap(busy, a, b) is not None
-
-
-def _first_overlap(busy, a: int, b: int) -> int | None:
-    """End of the first busy region overlapping [a, b), else None."""
-    for lo, hi in busy:
-        if lo < b and a < hi:
-            return hi
-    return None
-
-
 def clean_at(rom: bytearray, target_offset: int, fill: int, seen: set[int] | None = None,
              to_offset=None) -> None:
     """Clean the RATS block holding ``target_offset`` (and what its PROT list names)."""
@@ -113,3 +53,44 @@ def clean_at(rom: bytearray, target_offset: int, fill: int, seen: set[int] | Non
             rom[pos : pos + 8 + n] = bytes([fill]) * (8 + n)
             return
         pos = rom.rfind(TAG, lo, pos)
+
+
+def try_block(rom, start: int, end: int, size: int, banksize: int, minalign: int,
+              fill: int) -> int | None:
+    """First place in [start, end) for ``size`` bytes (tag included) the way asar looks.
+
+    The 8-byte tag may end one bank with the block starting the next; a block
+    may not otherwise cross a ``banksize`` boundary; a valid RATS tag is jumped
+    over; with ``minalign`` the block starts at an alignment boundary.
+    """
+    not_free = re.compile(b"[^" + re.escape(bytes([fill])) + b"]")
+    end = min(end, len(rom))
+    last = -1
+    while start + size <= end:
+        if (((start + 8) & ~banksize) != ((start + size - 1) & ~banksize & 0xFFFFFF)
+                and (start & banksize & 0xFFFFF8) != (banksize & 0xFFFFF8)):
+            start = (start & ~banksize & 0xFFFFFF) | (banksize & 0xFFFFF8)
+            continue
+        if minalign:
+            start = (start & ~minalign & 0xFFFFFF) | (minalign & 0xFFFFF8)
+        if start <= last:
+            start = last + 1  # never look at the same place twice
+            if minalign:
+                start = ((start | minalign) + 1) | (minalign & 0xFFFFF8)
+            continue
+        last = start
+        if start + size > end:
+            break
+        n = tag_length(rom, start)
+        if n is not None:
+            start += n + 8
+            continue
+        m = not_free.search(rom, start, start + size)
+        if m is not None:
+            i = m.start() - start
+            if (start & minalign) == 0x7FF8 and i < 8:
+                i = 8
+            start += i if i else 1
+            continue
+        return start
+    return None
