@@ -23,6 +23,7 @@ MAX_PASSES = 6
 MAX_MACRO_DEPTH = 500  # each level takes a few Python frames: assemble() raises the limit
 MAX_LOOP = 100_000
 MAX_ROM = 16 * 1024 * 1024
+FAKE_OFFSET = 1 << 40  # where freespace blocks sit in the first pass, before they are placed
 
 
 @dataclass
@@ -1761,6 +1762,17 @@ class Assembler:
         # Like asar, a block is placed once, in the second pass, with the size the first
         # pass measured (plus a byte for every guess at an unknown label); later passes
         # keep the place and only rewrite the tag with the block's real size.
+        if self.pass_no == 1:
+            # like asar's first pass: no search yet, just a place of its own to measure in
+            snes = ((idx + 1) << 24) | 0x8000
+            self.snes, self.real, self.base = snes + 8, FAKE_OFFSET + (idx << 20) + 8, None
+            self.origin_set = True
+            self.cur_fs = {"idx": idx, "start": self.real, "hw": self.real, "line": self.line,
+                           "cleaned": "cleaned" in flags, "snes": snes + 8, "extra": 0,
+                           "code": ram}
+            self.fs_blocks.append(self.cur_fs)
+            self.in_freespace = True
+            return
         pos = self.fs_fixed_pos.get(idx)
         if pos is None:
             reserve = self.fs_first_sizes.get(idx, 1)
