@@ -1832,17 +1832,18 @@ class Assembler:
                 grow = (0x400000, 0x0C)
             if grow is None or not expand:
                 return None
-            self.expand_rom(*grow)
-            self.fs_expansions.append(grow)
+            header = self.expand_rom(*grow)
+            self.fs_expansions.append((*grow, header))
             expand = False
 
-    def expand_rom(self, new_size: int, size_code: int) -> None:
+    def expand_rom(self, new_size: int, size_code: int, header: int | None = None) -> int:
         """Grow the ROM for freespace and record the new size in the header."""
-        if len(self.rom) >= new_size:
-            return
-        self.rom.extend(bytes([self.fs_byte]) * (new_size - len(self.rom)))
-        header = 0x7FD7 if self.mapping == "lorom" else 0xFFD7
-        self.rom[header] = size_code
+        if header is None:
+            header = 0x7FD7 if self.mapping == "lorom" else 0xFFD7
+        if len(self.rom) < new_size:
+            self.rom.extend(bytes([self.fs_byte]) * (new_size - len(self.rom)))
+            self.rom[header] = size_code
+        return header
 
     def close_freespace(self) -> None:
         self.cur_fs = None
@@ -1857,11 +1858,13 @@ class Assembler:
             operand = r.split(None, 1)[1] if " " in r else ""
             target = self.eval(operand) if operand else 0
             self.clean_sites.append((word, self.real, None))
+            self.clean_site(word, self.real, None)
             self.fs_refs.append((target, self.line))
             self.exec_statement(r)
         else:
             target = self.eval(r)
             self.clean_sites.append(("addr", None, target))
+            self.clean_site("addr", None, target)
 
     def d_prot(self, rest: str) -> None:
         if self.cur_fs is None or self.real != self.cur_fs["start"]:
@@ -1877,21 +1880,28 @@ class Assembler:
         """Clean the blocks the previous run of this patch placed (found through autoclean sites)."""
         if self.base_rom is None:
             return
-        for new_size, code in self.fs_expansions:  # growth an earlier pass needed
-            self.expand_rom(new_size, code)
+        for new_size, code, header in self.fs_expansions:  # growth an earlier pass needed
+            self.expand_rom(new_size, code, header)
+
+    def clean_site(self, kind: str, site: int | None, addr: int | None) -> None:
+        """Free the block an earlier run of this patch placed, as the autoclean is reached."""
         base = self.base_rom
-        for kind, site, addr in self.clean_sites_prev:
-            if kind in ("jsl", "jml"):
-                if site is None or site + 4 > len(base) or base[site] not in (0x22, 0x5C):
-                    continue
-                addr = int.from_bytes(base[site + 1 : site + 4], "little")
-            elif kind == "dl":
-                if site is None or site + 3 > len(base):
-                    continue
-                addr = int.from_bytes(base[site : site + 3], "little")
-            off = self.to_offset(addr) if addr is not None else None
-            if off is not None and EXPANDED_START <= off < len(self.rom):
-                clean_at(self.rom, off, self.fs_byte, to_offset=self.to_offset)
+        if base is None or (kind != "addr" and self.pass_no < 2):
+            return
+        if kind in ("jsl", "jml"):
+            if site is None or site < 0 or site + 4 > len(base) or base[site] not in (0x22, 0x5C):
+                return
+            addr = int.from_bytes(base[site + 1 : site + 4], "little")
+        elif kind == "dl":
+            if site is None or site < 0 or site + 3 > len(base):
+                return
+            addr = int.from_bytes(base[site : site + 3], "little")
+        off = self.to_offset(addr) if addr is not None else None
+        if off is None or not EXPANDED_START <= off < len(self.rom):
+            return
+        if any(pos <= off < pos + 8 + self.fs_prev_sizes.get(i, 0) for i, pos in self.fs_pos.items()):
+            return  # a block of this run already sits there
+        clean_at(self.rom, off, self.fs_byte, to_offset=self.to_offset)
 
     def check_freespace_leaks(self) -> None:
         for blk in self.fs_blocks:
