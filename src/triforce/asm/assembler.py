@@ -15,9 +15,9 @@ from triforce.asm import expr as ex
 from triforce.asm.encode import encode as _encode
 from triforce.asm.expr import AsmError
 from triforce.asm.freespace import EXPANDED_START, clean_at, rats_tag, try_block
+from triforce.asm.mapping import SA1_DEFAULT, Mapper
 from triforce.asm.source import Line, SourceFiles, split_statements
 from triforce.isa.table import MNEMONICS
-from triforce.snes import memmap
 
 MAX_PASSES = 6
 MAX_MACRO_DEPTH = 500  # each level takes a few Python frames: assemble() raises the limit
@@ -87,7 +87,7 @@ class _Fatal(AsmError):
 
 _MAPPING_WORDS = {
     "lorom": "lorom", "hirom": "hirom", "exlorom": "exlorom", "exhirom": "exhirom",
-    "sa1rom": "sa1rom", "fullsa1rom": "sa1rom", "norom": "norom", "sfxrom": "lorom",
+    "sa1rom": "sa1rom", "fullsa1rom": "fullsa1rom", "norom": "norom", "sfxrom": "sfxrom",
 }
 _LABEL_DEF = re.compile(r"^(#?[A-Za-z_][A-Za-z0-9_]*|#?\.+[A-Za-z0-9_]+|\?[A-Za-z0-9_]+)(:{1,2})(?:\s+|$)")
 _SUBLABEL_DEF = re.compile(r"^(#?\.+[A-Za-z0-9_]+)(?:\s+|$)")
@@ -336,6 +336,7 @@ class Assembler:
         self.written: list[tuple[int, int]] = []
         self.rom = bytearray(self.base_rom) if self.base_rom is not None else bytearray()
         self.mapping = "lorom"
+        self.mapper = Mapper("lorom")
         self.mapping_set = False
         self.snes = 0x008000
         self.real = 0
@@ -1200,24 +1201,30 @@ class Assembler:
         return min(later) - value
 
     # ---- mapping and position --------------------------------------------------------
-    def set_mapping(self, mapping: str) -> None:
+    def set_mapping(self, mapping: str, sa1_banks: tuple[int, int, int, int] = SA1_DEFAULT) -> None:
         if self.mapping_set and mapping != self.mapping:
             self.warn("Wmapper_already_set", "A mapper has already been selected.")
         self.mapping = mapping
+        self.mapper = Mapper(mapping, sa1_banks)
         self.mapping_set = True
 
+    def d_sa1rom(self, rest: str) -> None:
+        banks = SA1_DEFAULT
+        if rest.strip():
+            parts = _split_args(rest)
+            if len(parts) != 4:
+                raise AsmError("sa1rom takes four bank numbers", "Einvalid_mapper")
+            banks = tuple(self.eval(p) & 7 for p in parts)
+        self.set_mapping("sa1rom", banks)
+
     def to_offset(self, addr: int) -> int | None:
-        if self.mapping == "norom":
-            return addr & 0xFFFFFF
-        return memmap.snes_to_pc(addr & 0xFFFFFF, self.mapping)
+        return self.mapper.to_offset(addr & 0xFFFFFF)
 
     def to_snes(self, offset: int) -> int:
-        if self.mapping == "norom":
-            return offset
-        try:
-            return memmap.pc_to_snes(offset, self.mapping, fastrom=True)
-        except ValueError:
-            raise AsmError(f"file offset ${offset:X} has no SNES address", "Einvalid_address") from None
+        snes = self.mapper.to_snes(offset)
+        if snes is None:
+            raise AsmError(f"file offset ${offset:X} has no SNES address", "Einvalid_address")
+        return snes
 
     def d_org(self, rest: str) -> None:
         self.origin_set = True
@@ -2007,6 +2014,6 @@ class Assembler:
         return self.checksum_fix and self.mapping != "norom"
 
     def fixed_checksum(self, rom: bytearray) -> bytes:
-        from triforce.asm.rom import fix_checksum
+        from triforce.asm.rom import fix_checksum_at
 
-        return fix_checksum(bytes(rom), self.mapping)
+        return fix_checksum_at(bytes(rom), self.to_offset(0x00FFDC))

@@ -252,7 +252,7 @@ def _encode(asm, mn: str, suffix: str, operand: str) -> bytes:
     if cls == "acc":
         if Mode.ACC in modes:
             return bytes([modes[Mode.ACC].code])
-        cls, inner = "plain", "a"
+        cls, inner = "plain", operand.strip()  # a label named A
 
     # relative branches
     if Mode.REL8 in modes or Mode.REL16 in modes:

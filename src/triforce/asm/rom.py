@@ -30,3 +30,22 @@ def fix_checksum(rom: bytes, mapping: str) -> bytes:
     c = checksum(bytes(out))
     out[base + 0x1C : base + 0x20] = bytes([(c ^ 0xFFFF) & 0xFF, (c ^ 0xFFFF) >> 8, c & 0xFF, c >> 8])
     return bytes(out)
+
+
+def fix_checksum_at(rom: bytes, at: int | None) -> bytes:
+    """Write complement and checksum at file offset ``at`` as asar does.
+
+    ``FF FF 00 00`` is put there first, the ROM summed, then complement and
+    checksum written; bytes past the end of the ROM are not written.
+    """
+    if at is None or at >= len(rom):
+        return rom
+    out = bytearray(rom)
+    for i, b in enumerate(b"\xff\xff\x00\x00"):
+        if at + i < len(out):
+            out[at + i] = b
+    c = checksum(bytes(out))
+    for i, b in enumerate(((c ^ 0xFFFF) & 0xFF, (c ^ 0xFFFF) >> 8, c & 0xFF, c >> 8)):
+        if at + i < len(out):
+            out[at + i] = b
+    return bytes(out)
