@@ -1,0 +1,3 @@
+; expect: error Estart_of_file
+org $008000
+asar 1.90

@@ -1,0 +1,3 @@
+; expect: error Edefine_not_found
+org $008000
+	lda !undefined_thing

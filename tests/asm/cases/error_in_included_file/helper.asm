@@ -1,0 +1,3 @@
+Helper:
+	lda NotDefinedAnywhere
+	rts

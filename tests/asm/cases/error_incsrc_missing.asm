@@ -1,0 +1,2 @@
+; expect: error Efile_not_found
+incsrc "missing.asm"

@@ -1,0 +1,3 @@
+; expect: error Einvalid_hex_value
+org $008000
+	db $

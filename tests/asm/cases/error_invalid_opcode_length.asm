@@ -1,0 +1,3 @@
+; expect: error Einvalid_opcode_length
+org $008000
+	lda.q #$12

@@ -1,0 +1,3 @@
+; expect: error Emacro_not_found
+org $008000
+	%nothing_here()

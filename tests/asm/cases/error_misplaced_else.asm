@@ -1,0 +1,4 @@
+; expect: error Emisplaced_else
+org $008000
+else
+	nop

@@ -1,0 +1,5 @@
+; expect: error Emisplaced_elseif
+org $008000
+	nop
+elseif 1
+	nop

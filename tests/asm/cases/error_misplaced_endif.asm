@@ -1,0 +1,4 @@
+; expect: error Emisplaced_endif
+org $008000
+	nop
+endif

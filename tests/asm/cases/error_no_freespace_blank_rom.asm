@@ -1,0 +1,5 @@
+; expect: error Eno_freespace
+; A blank ROM has no free space to find.
+freecode
+Code:
+	rtl

@@ -1,0 +1,2 @@
+; expect: error Eoverriding_builtin_define
+!assembler = "other"

@@ -1,0 +1,4 @@
+; expect: error Epullpc_without_pushpc
+org $008000
+	nop
+pullpc

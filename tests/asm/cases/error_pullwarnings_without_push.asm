@@ -1,0 +1,2 @@
+; expect: error Epullwarnings_without_pushwarnings
+warnings pull

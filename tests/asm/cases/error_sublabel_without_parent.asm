@@ -1,0 +1,4 @@
+; expect: error Elabel_missing_parent
+org $008000
+.Orphan:
+	nop

@@ -1,0 +1,3 @@
+; expect: error Eunclosed_macro
+macro forever()
+	nop

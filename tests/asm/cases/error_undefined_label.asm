@@ -1,0 +1,3 @@
+; expect: error Elabel_not_found
+org $008000
+	jsr Nowhere

@@ -1,0 +1,2 @@
+includefrom include_only.asm
+	db $77

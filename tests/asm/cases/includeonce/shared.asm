@@ -1,0 +1,3 @@
+includeonce
+SharedRoutine = $0DA000
+	db $55

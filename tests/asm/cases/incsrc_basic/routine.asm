@@ -1,0 +1,4 @@
+Routine:
+	lda #$FF
+	sta $00
+	rts

@@ -1,0 +1,3 @@
+; included paths are relative to the including file
+incsrc "b.asm"
+	db !from_b

@@ -1,0 +1,9 @@
+; expect: ok
+; warnings: Wfeature_deprecated
+; Without "math pri on" asar 1.91 evaluates strictly left to right (xkas style).
+org $008000
+	db 5+6*2
+	db 6*2+5
+	db 1+(6/3)*5
+	db 2+3<<1
+	dw $100-$10/2
