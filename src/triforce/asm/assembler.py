@@ -142,6 +142,8 @@ _BUILTINS = frozenset({
 # warnings asar only gives when asked to (warnings enable ...)
 _OFF_BY_DEFAULT = frozenset({"Wimplicitly_sized_immediate", "Wcheck_memory_file"})
 
+_SINGLE_EQ = re.compile(r"(?<![=!<>])=(?!=)")
+
 _PLANS: dict[str, tuple] = {}
 _FIRST_WORD: dict[str, str] = {}
 _CONTROL_WORDS = frozenset({"if", "elseif", "else", "endif", "while", "endwhile", "for",
@@ -152,6 +154,9 @@ _MACRO_ARGS: dict[str, list[str]] = {}
 def _plan(stmt: str) -> tuple:
     """What a statement does, worked out once per distinct text (labels first, then one action)."""
     steps: list[tuple] = []
+    stmt = stmt.strip()
+    if not stmt:
+        return ()
     while True:
         m = _LABEL_DEF.match(stmt)
         if m and m.group(1).lower() != "macro":
@@ -222,6 +227,23 @@ def _implied_mnemonics() -> frozenset[str]:
 
 # instructions that take "#n" as a repeat count (nop #3): the ones with no operand form
 _REPEATABLE = _implied_mnemonics()
+
+
+def _split_top(text: str, sep: str) -> list[str]:
+    """Split on ``sep`` outside parentheses."""
+    out, depth, cur = [], 0, []
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur))
+    return out
 
 
 def _format_double(v: float, prec: int) -> str:
@@ -540,6 +562,9 @@ class Assembler:
                 f.active = f.taken = cond
             return i + 1
         if word == "endif":
+            if frames and frames[-1].kind == "while":
+                self.deprecated("mismatched terminators", "close a while with endwhile")
+                return self.control(lines, i, "endwhile", frames, active)
             if not frames or frames[-1].kind != "if":
                 raise AsmError("'endif' without 'if'", "Emisplaced_endif")
             frames.pop()
@@ -644,7 +669,6 @@ class Assembler:
             )
         if self.macro_depth >= MAX_MACRO_DEPTH:
             raise AsmError(f"macro recursion deeper than {MAX_MACRO_DEPTH}", "Erecursion_limit")
-        self.macro_count += 1
         named = dict(zip(mac.params, args, strict=False))
         extra = args[len(mac.params) :] if mac.variadic else None
 
@@ -680,6 +704,7 @@ class Assembler:
         self.call_stack.append((caller.file, caller.number))
         self.macro_depth += 1
         self.macro_id.append(self.macro_count)
+        self.macro_count += 1
         self.varargs.append(extra)
         try:
             self.exec_lines(body)
@@ -939,12 +964,16 @@ class Assembler:
             return self._int(self.ev(text_or_node, allow_unknown))
         node = self.parse(text_or_node, cond)
         value = self.ev(node, allow_unknown)
-        if not self.math_pri and not cond and self.final and ex.count_binops(node) > 1:
-            other = self.ev(ex.parse(text_or_node, True), allow_unknown)
-            if other != value:
-                self.deprecated("xkas style left to right math ",
-                                "apply order of operations")
+        if not cond:
+            self.check_xkas(text_or_node, node, value)
         return self._int(value)
+
+    def check_xkas(self, text: str, node, value) -> None:
+        """Warn where left-to-right math gives another value than precedence would."""
+        if not self.math_pri and self.final and ex.count_binops(node) > 1:
+            other = self.ev(ex.parse(text, True))
+            if other != value and self._int(other) != self._int(value):
+                self.deprecated("xkas style left to right math ", "apply order of operations")
 
     @staticmethod
     def _int(v) -> int:
@@ -964,6 +993,9 @@ class Assembler:
             text = self.expand_varargs(text)
         if text.startswith("!") and not text.startswith("!="):
             self.deprecated("old style conditional negation (if !condition) ", "use not()")
+        if _SINGLE_EQ.search(text):
+            self.deprecated("if a = b", "use if a == b")
+            text = _SINGLE_EQ.sub("==", text)
         self.moving_label_used = False
         value = self.eval(text, cond=True)
         if self.moving_label_used:
@@ -1290,8 +1322,9 @@ class Assembler:
     def d_warnpc(self, rest: str) -> None:
         self.deprecated("warnpc", "use assert pc() <= ...")
         limit = self.eval(rest)
-        if self.snes > limit:
-            self.error("Ewarnpc_failed", f"warnpc failed: current position ${self.snes:06X} is past ${limit:06X}")
+        if self.label_pc() > limit:
+            self.error("Ewarnpc_failed",
+                       f"warnpc failed: current position ${self.label_pc():06X} is past ${limit:06X}")
 
     def d_bank(self, rest: str) -> None:
         r = rest.strip().lower()
@@ -1331,7 +1364,7 @@ class Assembler:
             raise AsmError("math needs 'pri on|off' or 'round on|off'", "Ebad_math")
 
     def d_namespace(self, rest: str) -> None:
-        r = rest.strip()
+        r = _unquote(rest.strip())
         low = r.lower()
         if low == "off":
             if self.ns_nested and self.namespace:
@@ -1374,7 +1407,7 @@ class Assembler:
             raise AsmError(f"unknown check '{what}'", "Einvalid_check")
 
     def d_arch(self, rest: str) -> None:
-        if rest.strip().lower() != "65816":
+        if rest.strip().lower() not in ("65816", "snes.cpu"):
             raise AsmError(f"architecture '{rest.strip()}' is not supported (only 65816)",
                            "Eunsupported_arch")
 
@@ -1463,6 +1496,9 @@ class Assembler:
                     v = self.table.get(ch, ord(ch))
                     out += (v & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
                 continue
+            if arg.startswith("#"):
+                self.deprecated("# before data values", "remove the #")
+                arg = arg[1:]
             v = self.eval(arg)
             out += (v & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
         self.emit(bytes(out))
@@ -1548,11 +1584,11 @@ class Assembler:
                 a_text, _, b_text = rng.partition("..")
                 start, end = self.eval(a_text), self.eval(b_text)
             else:
-                m = re.match(r"^([0-9A-Fa-f]+)-([0-9A-Fa-f]+)$", rng)
-                if not m:
+                parts = _split_top(rng, "-")
+                if len(parts) != 2:
                     raise AsmError("broken incbin range", "Ebroken_incbin")
                 self.deprecated("old style incbin ranges", "use start..end")
-                start, end = int(m.group(1), 16), int(m.group(2), 16)
+                start, end = (self._old_range_value(p) for p in parts)
             if end == 0:
                 end = len(data)
             if not 0 <= start <= end <= len(data):
@@ -1566,9 +1602,16 @@ class Assembler:
             self.emit(data)
             self.d_pullpc("")
             return
-        if (self.snes & 0xFFFF) + len(data) > 0x10000 and self.mapping != "norom" and len(data):
+        if (self.bankcross != "off" and (self.snes & 0xFFFF) + len(data) > 0x10000
+                and self.mapping != "norom" and len(data)):
             raise AsmError("incbin crosses a bank border", "Ebank_border_crossed")
         self.emit(data)
+
+    def _old_range_value(self, text: str) -> int:
+        t = text.strip()
+        if re.fullmatch(r"[0-9A-Fa-f]+", t):
+            return int(t, 16)  # old ranges are bare hex
+        return self.eval(t)
 
     def d_incsrc(self, rest: str) -> None:
         name = _unquote(rest)
@@ -1655,7 +1698,11 @@ class Assembler:
         args = _split_args(rest)
         if not args or not args[0]:
             raise AsmError("assert needs a condition", "Ebroken_assert")
-        if not self.eval(self.subst(args[0]), cond=True):
+        cond_text = self.subst(args[0])
+        if _SINGLE_EQ.search(cond_text):
+            self.deprecated("if a = b", "use if a == b")
+            cond_text = _SINGLE_EQ.sub("==", cond_text)
+        if not self.eval(cond_text, cond=True):
             msg = self.format_args(",".join(args[1:])) if len(args) > 1 else "Assertion failed"
             self.error("Eassertion_failed", msg)
 

@@ -216,10 +216,14 @@ def _constant_operand(operand: str) -> bool:
     """Does the operand hold only literals (no labels, functions or anonymous labels)?"""
     got = _NO_NAMES.get(operand)
     if got is None:
+        text = operand.lstrip("#").strip()
         try:
-            toks = ex.tokenize(operand.lstrip("#"))
-            got = not any(t.kind in ("name", "lbr") for t in toks) and not any(
-                t.kind == "op" and set(t.text) <= {"+", "-"} and len(toks) == 1 for t in toks)
+            toks = ex.tokenize(text)
+            got = (
+                bool(toks)
+                and not any(t.kind in ("name", "lbr") for t in toks)
+                and not re.fullmatch(r"\??[+-]+", text)  # anonymous labels move
+            )
         except AsmError:
             got = False
         _NO_NAMES[operand] = got
@@ -302,6 +306,7 @@ def _encode(asm, mn: str, suffix: str, operand: str) -> bytes:
         cls = "x"
     node = asm.parse(inner)
     value = _value(asm, node)
+    asm.check_xkas(inner, node, value)
 
     if cls == "imm":
         for m in (Mode.IMM_M, Mode.IMM_X, Mode.IMM8):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from triforce.asm.expr import AsmError
 
 MAX_LINE = 1 << 20  # a longer line is refused with an error, not processed
+_SEPARATOR = re.compile(r"[ \t]:[ \t]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +38,7 @@ def strip_comment(text: str) -> str:
 
 def split_statements(text: str) -> list[str]:
     """Split a line on `` : `` separators outside quotes."""
-    if " : " not in text:
+    if ":" not in text or not _SEPARATOR.search(text):
         return [text]
     parts, quote, start = [], None, 0
     for i, ch in enumerate(text):
@@ -45,7 +47,7 @@ def split_statements(text: str) -> list[str]:
                 quote = None
         elif ch in "\"'":
             quote = ch
-        elif ch == ":" and i > 0 and text[i - 1] == " " and text[i + 1 : i + 2] == " ":
+        elif ch == ":" and i > 0 and text[i - 1] in " \t" and text[i + 1 : i + 2] in (" ", "\t"):
             parts.append(text[start:i].strip())
             start = i + 1
     parts.append(text[start:].strip())
@@ -62,6 +64,8 @@ def split_lines(text: str, file: str) -> list[Line]:
     for i, raw in enumerate(text.splitlines(), 1):
         if len(raw) > MAX_LINE:
             raise AsmError(f"line is longer than {MAX_LINE} characters", "Eline_too_long", f"{file}:{i}")
+        if raw.lstrip().startswith(";@"):
+            raw = raw.lstrip()[2:]  # ";@" marks a command older tools skip as a comment
         body = strip_comment(raw).rstrip()
         if pending:
             body = pending + body.lstrip()
