@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from triforce.asm.assembler import AsmResult, Assembler, Diagnostic, ListingLine
+from triforce.asm.assembler import EXTRA_WARNINGS, AsmResult, Assembler, Diagnostic, ListingLine
 from triforce.asm.expr import AsmError
 
 
@@ -21,6 +21,8 @@ def assemble(
     filename: str | None = None,
     files: dict[str, str | bytes] | None = None,
     fix_checksum: bool = True,
+    extra_warnings: bool = False,
+    warnings: list[str] | tuple[str, ...] = (),
 ) -> AsmResult:
     """Assemble asar source (text, or a Path to a file) onto ``rom`` or a new ROM.
 
@@ -28,9 +30,13 @@ def assemble(
     contents for incsrc/incbin without touching the disk. Errors in the source
     come back as diagnostics (``result.ok`` is False), never as exceptions.
     Like asar, the header checksum is updated unless ``fix_checksum`` is False.
+    ``extra_warnings`` turns on the checks asar leaves off (``EXTRA_WARNINGS``: an
+    immediate whose width was guessed, a truncated value, a likely reversed
+    MVN/MVP); ``warnings`` enables warnings by id, as ``warnings enable`` does.
     """
+    enabled = tuple(warnings) + (EXTRA_WARNINGS if extra_warnings else ())
     asm = Assembler(rom=rom, defines=defines, include_paths=include_paths, files=files,
-                    fix_checksum=fix_checksum)
+                    fix_checksum=fix_checksum, enable_warnings=enabled)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12_000))  # deep macro recursion is reported, not a crash
     try:
@@ -41,4 +47,4 @@ def assemble(
         sys.setrecursionlimit(limit)
 
 
-__all__ = ["AsmError", "AsmResult", "Assembler", "Diagnostic", "ListingLine", "assemble"]
+__all__ = ["EXTRA_WARNINGS", "AsmError", "AsmResult", "Assembler", "Diagnostic", "ListingLine", "assemble"]

@@ -140,7 +140,10 @@ _BUILTINS = frozenset({
 })
 
 # warnings asar only gives when asked to (warnings enable ...)
-_OFF_BY_DEFAULT = frozenset({"Wimplicitly_sized_immediate", "Wcheck_memory_file"})
+_OFF_BY_DEFAULT = frozenset({"Wimplicitly_sized_immediate", "Wcheck_memory_file",
+                             "Wvalue_truncated", "Wmvn_reversed"})
+# the ones ROM hackers ask for that asar does not give (enabled by extra_warnings)
+EXTRA_WARNINGS = ("Wimplicitly_sized_immediate", "Wvalue_truncated", "Wmvn_reversed")
 
 _SINGLE_EQ = re.compile(r"(?<![=!<>])=(?!=)")
 
@@ -294,8 +297,10 @@ class Assembler:
         include_paths: list[str] | tuple = (),
         files: dict[str, str | bytes] | None = None,
         fix_checksum: bool = True,
+        enable_warnings: tuple[str, ...] | list[str] = (),
     ) -> None:
         self.want_checksum = fix_checksum
+        self.want_warnings = set(enable_warnings)
         self.base_rom = bytes(rom) if rom is not None else None
         self.cli_defines = {k: str(v) for k, v in (defines or {}).items()}
         self.include_paths = [str(p) for p in include_paths]
@@ -399,7 +404,7 @@ class Assembler:
         self.freespace_use = 0
         self.rep_count: int | None = None
         self.disabled_warnings: set[str] = set()
-        self.enabled_warnings: set[str] = set()
+        self.enabled_warnings: set[str] = set(self.want_warnings)
         self.warn_stack: list = []
         self.ns_stack: list[list[str]] = []
         self.ns_nested = False
@@ -968,6 +973,15 @@ class Assembler:
             self.check_xkas(text_or_node, node, value)
         return self._int(value)
 
+    def check_truncation(self, value: int, width: int) -> None:
+        """Wvalue_truncated (off unless enabled): a value that does not fit its bytes."""
+        bits = 8 * width
+        if not -(1 << (bits - 1)) <= value < (1 << bits):
+            self.diag_calls += 1  # (such an instruction is never cached as constant)
+            if "Wvalue_truncated" in self.enabled_warnings:
+                self.warn("Wvalue_truncated",
+                          f"${value & 0xFFFFFFFF:X} does not fit in {width} byte(s): it is truncated")
+
     def check_xkas(self, text: str, node, value) -> None:
         """Warn where left-to-right math gives another value than precedence would."""
         if not self.math_pri and self.final and ex.count_binops(node) > 1:
@@ -1500,6 +1514,7 @@ class Assembler:
                 self.deprecated("# before data values", "remove the #")
                 arg = arg[1:]
             v = self.eval(arg)
+            self.check_truncation(v, width)
             out += (v & ((1 << (8 * width)) - 1)).to_bytes(width, "little")
         self.emit(bytes(out))
 

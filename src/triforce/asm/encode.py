@@ -298,7 +298,12 @@ def _encode(asm, mn: str, suffix: str, operand: str) -> bytes:
         if len(parts) != 2:
             raise AsmError(f"{mn} takes two banks", "Einvalid_addressing_mode")
         vals = [asm.eval(p) for p in parts]
-        return bytes([modes[Mode.BLK].code, vals[0] & 0xFF, vals[1] & 0xFF])
+        dst, src = vals[0] & 0xFF, vals[1] & 0xFF
+        if _looks_reversed(asm, dst, src):
+            asm.warn("Wmvn_reversed",
+                     f"{mn.lower()} writes to bank ${dst:02X}, which is ROM, from RAM bank ${src:02X}: "
+                     f"asar takes the destination bank first ({mn.lower()} ${src:02X},${dst:02X}?)")
+        return bytes([modes[Mode.BLK].code, dst, src])
 
     if cls == "yyx":
         asm.warn("W65816_yy_x_does_not_exist",
@@ -316,7 +321,9 @@ def _encode(asm, mn: str, suffix: str, operand: str) -> bytes:
                 width = forced or guess_width(asm, inner)
                 if not forced and not _HEX_ONLY.match(inner):
                     asm.warn("Wimplicitly_sized_immediate", "Implicitly sized immediate.")
-                return _bytes(modes[m].code, value, min(width, 2))
+                width = min(width, 2)
+                asm.check_truncation(value, width)
+                return _bytes(modes[m].code, value, width)
         if mn == "PEA":
             return _bytes(modes[Mode.ABS].code, value, 2)
         raise AsmError(f"{mn} has no immediate mode", "Einvalid_addressing_mode")
@@ -375,6 +382,15 @@ def _width_checked(asm, inner: str) -> int:
                     "manually or use explicit length suffixes to silence this warning.",
                 )
     return width
+
+
+def _looks_reversed(asm, dst: int, src: int) -> bool:
+    """A block move into ROM from WRAM: the banks are almost surely swapped (WDC order)."""
+    dst_is_rom = dst not in (0x7E, 0x7F) and asm.to_offset((dst << 16) | 0x8000) is not None
+    if not (dst_is_rom and src in (0x7E, 0x7F)):
+        return False
+    asm.diag_calls += 1  # (never cached as constant, so enabling the warning later works)
+    return "Wmvn_reversed" in asm.enabled_warnings
 
 
 def _count_unknown_guess(asm, inner: str) -> None:

@@ -32,6 +32,11 @@ def register(sub) -> None:
     p.add_argument("--no-title-check", action="store_true", help="accepted for asar compatibility")
     p.add_argument("--fix-checksum", choices=["on", "off"], default="on",
                    help="update the header checksum (default: on, as asar)")
+    p.add_argument("--wextra", action="store_true",
+                   help="also warn of guessed immediate widths, truncated values and "
+                        "likely reversed MVN/MVP banks (asar leaves these off)")
+    p.add_argument("-w", dest="warn", action="append", default=[], metavar="Wname",
+                   help="enable one warning by id (e.g. -w Wvalue_truncated)")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_asm)
 
@@ -62,7 +67,8 @@ def cmd_asm(args) -> int:
             header, data = data[:COPIER_HEADER], data[COPIER_HEADER:]
         rom = data or None
     result = assemble(src, rom=rom, defines=_defines(args.defines), include_paths=args.include,
-                      fix_checksum=args.fix_checksum == "on")
+                      fix_checksum=args.fix_checksum == "on", extra_warnings=args.wextra,
+                      warnings=[w if w.startswith("W") else "W" + w for w in args.warn])
     if args.json:
         print(json.dumps({
             "ok": result.ok,
