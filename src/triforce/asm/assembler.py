@@ -399,6 +399,8 @@ class Assembler:
         self.clean_sites: list = []
         self.cur_fs = None
         self.bytes_written = 0
+        self.arch = "65816"
+        self.spcblock = None
         self.statements = 0
         self.bankcross = "full"
         self.freespace_use = 0
@@ -802,6 +804,10 @@ class Assembler:
 
     def exec_statement(self, stmt: str) -> None:
         self.statements += 1
+        if self.arch == "spc700" or self.spcblock is not None:
+            stmt = self.spc700_statement(stmt)
+            if not stmt:
+                return
         plan = _PLANS.get(stmt)
         if plan is None:
             plan = _plan(stmt)
@@ -857,6 +863,38 @@ class Assembler:
         if self.namespace and not name.startswith(":"):
             return "_".join(self.namespace) + "_" + name
         return name
+
+    def spc700_statement(self, stmt: str) -> str:
+        """Run a statement's SPC700 instruction (after its labels); return what is left."""
+        from triforce.asm.spc700 import encode_spc700, is_spc700_mnemonic
+
+        rest = stmt
+        while True:  # labels first, as for 65816 code
+            m = _LABEL_DEF.match(rest) or _ANON_DEF.match(rest)
+            if m is None and rest.startswith(".") and _SUBLABEL_DEF.match(rest):
+                m = _SUBLABEL_DEF.match(rest)
+            if m is None:
+                break
+            head = rest[: m.end()].strip()
+            if head and not is_spc700_mnemonic(head.split(".")[0].rstrip(":")):
+                self.exec_statement_labels(head)
+                rest = rest[m.end():].strip()
+                continue
+            break
+        word = rest.split(None, 1)[0] if rest else ""
+        name, _, suffix = word.partition(".")
+        if name and is_spc700_mnemonic(name) and not rest.startswith("%"):
+            operand = rest[len(word):].strip()
+            self.emit(encode_spc700(self, name, suffix, operand))
+            return ""
+        return rest
+
+    def exec_statement_labels(self, head: str) -> None:
+        for step in _plan(head):
+            if step[0] == "label":
+                self.define_label(step[1], global_=step[2])
+            elif step[0] == "anon":
+                self.define_anon(step[1])
 
     def define_label(self, name: str, value: int | None = None, global_: bool = False) -> None:
         nohier = name.startswith("#")
@@ -1421,9 +1459,51 @@ class Assembler:
             raise AsmError(f"unknown check '{what}'", "Einvalid_check")
 
     def d_arch(self, rest: str) -> None:
-        if rest.strip().lower() not in ("65816", "snes.cpu"):
-            raise AsmError(f"architecture '{rest.strip()}' is not supported (only 65816)",
+        arch = rest.strip().lower()
+        if arch in ("65816", "snes.cpu"):
+            self.arch = "65816"
+        elif arch in ("spc700", "spc700-inline", "spc700-raw"):
+            self.arch = "spc700"
+        else:
+            raise AsmError(f"architecture '{rest.strip()}' is not supported (65816, spc700)",
                            "Eunsupported_arch")
+
+    def d_spcblock(self, rest: str) -> None:
+        """``spcblock ADDR [nspc]``: SPC700 code in an N-SPC upload block (length, address, data)."""
+        if self.spcblock is not None:
+            raise AsmError("spcblock inside spcblock", "Espcblock_inside_spcblock")
+        parts = rest.split()
+        if not parts:
+            raise AsmError("spcblock needs a destination", "Espcblock_too_few_args")
+        if len(parts) > 1 and parts[1].lower() != "nspc":
+            raise AsmError(f"unknown spcblock type '{parts[1]}'", "Eunknown_spcblock_type")
+        dest = self.eval(parts[0])
+        if dest & ~0xFFFF:
+            raise AsmError(f"spcblock destination ${dest:X} is outside the SPC700's 64 KiB",
+                           "Esnes_address_out_of_bounds")
+        size_at = self.real
+        self.emit(b"\x00\x00" + dest.to_bytes(2, "little"))
+        self.spcblock = {"size_at": size_at, "start": dest, "ns": self.namespace,
+                         "base": self.base}
+        self.base = dest
+        self.namespace = [":SPCBLOCK:", *self.namespace]
+
+    def d_endspcblock(self, rest: str) -> None:
+        blk = self.spcblock
+        if blk is None:
+            raise AsmError("endspcblock without spcblock", "Eendspcblock_without_spcblock")
+        size = self.base - blk["start"]
+        if self.final and 0 <= blk["size_at"] < len(self.rom):
+            self.rom[blk["size_at"] : blk["size_at"] + 2] = (size & 0xFFFF).to_bytes(2, "little")
+        parts = rest.split(None, 1)
+        if parts:
+            if parts[0].lower() != "execute" or len(parts) < 2:
+                raise AsmError("endspcblock takes 'execute LABEL'", "Einvalid_endspcblock_arg")
+            entry = self.eval(parts[1])
+            self.emit(b"\x00\x00" + (entry & 0xFFFF).to_bytes(2, "little"))
+        self.base = blk["base"]
+        self.namespace = blk["ns"]
+        self.spcblock = None
 
     def d_asar(self, rest: str) -> None:
         """``asar 1.90``: the source needs that version; 1.90 and newer mean math pri on."""
