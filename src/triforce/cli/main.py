@@ -17,6 +17,7 @@ from triforce.errors import UserError
 
 def build_parser() -> argparse.ArgumentParser:
     from triforce.cli import asm as asm_cmd
+    from triforce.cli import cycles as cycles_cmd
     from triforce.cli import disasm as disasm_cmd
     from triforce.cli import run as run_cmd
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     asm_cmd.register(sub)
     disasm_cmd.register(sub)
+    cycles_cmd.register(sub)
     run_cmd.register(sub)
     return parser
 
