@@ -2,12 +2,12 @@ import pytest
 
 from triforce.snes.memmap import (
     MAPPINGS,
-    REGISTER_NAMES,
     access_cycles,
     describe,
     mirror_offset,
     pc_to_snes,
     region,
+    register_name,
     snes_to_pc,
     sram_offset,
     wram_offset,
@@ -302,11 +302,13 @@ def test_describe():
     assert describe(0x000123, "lorom").startswith("WRAM $7E:0123")
     assert describe(0x002100, "lorom") == "PPU register $2100 INIDISP"
     assert describe(0x80420D, "lorom") == "CPU register $420D MEMSEL"
-    assert describe(0x004325, "lorom") == "DMA channel 2 register $4325 DASL2"
+    assert describe(0x004325, "lorom") == "DMA channel 2 register $4325 DAS2L"
     assert describe(0x002145, "lorom") == "APU port $2145 APUIO1 (mirror of $2141)"
     assert describe(0x008000, "lorom") == "ROM file offset $000000 (LoROM)"
     assert describe(0x408000, "hirom") == "ROM file offset $008000 (HiROM), mirror of $C0:8000"
     assert describe(0x700010, "lorom").startswith("SRAM offset $00010")
     assert describe(0x002000, "lorom").startswith("open bus")
-    assert REGISTER_NAMES[0x2180] == "WMDATA"
-    assert REGISTER_NAMES[0x4216] == "RDMPYL"
+    assert register_name(0x2180) == "WMDATA"
+    assert register_name(0x4216) == "RDMPYL"
+    assert register_name(0x802145) == "APUIO1"
+    assert register_name(0x7E2100) is None

@@ -57,7 +57,7 @@ from pathlib import Path
 
 from triforce.errors import UserError
 from triforce.isa import MNEMONICS, OPCODES, Mode, operand_text
-from triforce.snes.memmap import REGISTER_NAMES, normalize_mapping, pc_to_snes, snes_to_pc
+from triforce.snes.memmap import normalize_mapping, pc_to_snes, register_name, snes_to_pc
 
 __all__ = [
     "DisassemblyError",
@@ -1092,12 +1092,12 @@ class _Layout:
             return text, comment
         if op.kind != "o" or mn in ("pei",):
             if mode in _DATA_ABS_MODES:
-                comment = REGISTER_NAMES.get(value) or self._symbol_for(
+                comment = register_name(value) or self._symbol_for(
                     (pc_bank | value, value, 0x7E0000 | value if value < 0x2000 else -1)
                 )
             elif mode in _DATA_LONG_MODES:
                 if not value & 0x400000:
-                    comment = REGISTER_NAMES.get(value & 0xFFFF)
+                    comment = register_name(value & 0xFFFF)
                 comment = comment or self.sym_exact.get(value)
             elif mode in _DP_MODES:
                 comment = self._symbol_for((0x7E0000 | value, value))

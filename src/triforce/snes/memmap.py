@@ -303,50 +303,20 @@ def access_cycles(addr: int, fastrom: bool = False) -> int:
     return 8
 
 
-REGISTER_NAMES: dict[int, str] = {}
+def register_name(addr: int) -> str | None:
+    """Canonical name of the hardware register at ``addr`` (mirrors included), or None.
 
+    The names come from the register table (``triforce.snes.registers``), the one
+    place they are written down.
+    """
+    from triforce.snes.registers import by_address
 
-def _fill_register_names() -> None:
-    ppu = (
-        "INIDISP OBSEL OAMADDL OAMADDH OAMDATA BGMODE MOSAIC BG1SC BG2SC BG3SC BG4SC "
-        "BG12NBA BG34NBA BG1HOFS BG1VOFS BG2HOFS BG2VOFS BG3HOFS BG3VOFS BG4HOFS BG4VOFS "
-        "VMAIN VMADDL VMADDH VMDATAL VMDATAH M7SEL M7A M7B M7C M7D M7X M7Y CGADD CGDATA "
-        "W12SEL W34SEL WOBJSEL WH0 WH1 WH2 WH3 WBGLOG WOBJLOG TM TS TMW TSW CGWSEL CGADSUB "
-        "COLDATA SETINI MPYL MPYM MPYH SLHV RDOAM RDVRAML RDVRAMH RDCGRAM OPHCT OPVCT "
-        "STAT77 STAT78"
-    ).split()
-    for i, name in enumerate(ppu):
-        REGISTER_NAMES[0x2100 + i] = name
-    for a in range(0x2140, 0x2180):
-        REGISTER_NAMES[a] = f"APUIO{a & 3}"
-    for i, name in enumerate("WMDATA WMADDL WMADDM WMADDH".split()):
-        REGISTER_NAMES[0x2180 + i] = name
-    REGISTER_NAMES[0x4016] = "JOYSER0"
-    REGISTER_NAMES[0x4017] = "JOYSER1"
-    cpu = (
-        "NMITIMEN WRIO WRMPYA WRMPYB WRDIVL WRDIVH WRDIVB HTIMEL HTIMEH VTIMEL VTIMEH "
-        "MDMAEN HDMAEN MEMSEL"
-    ).split()
-    for i, name in enumerate(cpu):
-        REGISTER_NAMES[0x4200 + i] = name
-    status = (
-        "RDNMI TIMEUP HVBJOY RDIO RDDIVL RDDIVH RDMPYL RDMPYH "
-        "JOY1L JOY1H JOY2L JOY2H JOY3L JOY3H JOY4L JOY4H"
-    ).split()
-    for i, name in enumerate(status):
-        REGISTER_NAMES[0x4210 + i] = name
-    dma = "DMAP BBAD A1TL A1TH A1B DASL DASH DASB A2AL A2AH NTRL UNUSED".split()
-    for ch in range(8):
-        for i, name in enumerate(dma):
-            REGISTER_NAMES[0x4300 | (ch << 4) | i] = f"{name}{ch}"
-        REGISTER_NAMES[0x430F | (ch << 4)] = f"UNUSED{ch}"
-
-
-_fill_register_names()
+    reg = by_address(addr)
+    return reg.name if reg is not None else None
 
 
 def _io_text(low: int, mapping: str) -> str:
-    name = REGISTER_NAMES.get(low)
+    name = register_name(low)
     if 0x2100 <= low < 0x2140:
         kind = "PPU register"
     elif 0x2140 <= low < 0x2180:
