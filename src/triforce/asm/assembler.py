@@ -325,7 +325,10 @@ class Assembler:
             self.files.virtual[str(Path(filename))] = source
         final = False
         for n in range(MAX_PASSES + 1):
-            self.run_pass(final)
+            # From the second pass on, every pass is run as if it were the last: when no
+            # label moved in it, its output stands and one more pass is saved.
+            speculative = n >= 1 and not final
+            self.run_pass(final or speculative)
             if final:
                 break
             sizes = self.fs_sizes()
@@ -340,7 +343,9 @@ class Assembler:
                                        for b in self.fs_blocks}
                 moved = True
             self.clean_sites_prev = list(self.clean_sites)
-            if self.pass_errors and self.pass_no >= 2:
+            if speculative and not moved:
+                break  # (errors found here are real: nothing will move any more)
+            if self.pass_errors and self.pass_no >= 2 and not speculative:
                 final = True  # run once more as the last pass, to report everything
             elif not moved or n >= MAX_PASSES - 1:
                 final = True
@@ -447,6 +452,10 @@ class Assembler:
                        f"{self.main_file}:{self.files.end_line(self.main_file)}")
         if final:
             self.check_freespace_leaks()
+            for blk in self.fs_blocks:  # each tag now protects the block's real size
+                tag = blk["start"] - 8
+                if 0 <= tag and tag + 8 <= len(self.rom):
+                    self.rom[tag : tag + 8] = rats_tag(blk["hw"] - blk["start"])
 
     def fs_sizes(self) -> dict[int, int]:
         return {b["idx"]: b["hw"] - b["start"] for b in self.fs_blocks}
@@ -1938,7 +1947,9 @@ class Assembler:
         snes = self.to_snes(pos)  # the FastROM mirror, where asar places code
         self.snes, self.real, self.base = snes, pos, None
         self.origin_set = True
-        self.emit(rats_tag(size))
+        # the tag keeps the reserved size while the pass runs, so later blocks of the pass
+        # are placed after the reservation; its real size is written when the pass ends
+        self.emit(bytes(self.rom[pos : pos + 8]) if len(self.rom) >= pos + 8 else rats_tag(size))
         self.snes = self.to_snes(pos + 8)  # the tag may end a bank (freespace align)
         snes = self.snes - 8
         self.cur_fs = {"idx": idx, "start": pos + 8, "hw": pos + 8, "line": self.line,

@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     from triforce.cli import asm as asm_cmd
     from triforce.cli import cycles as cycles_cmd
     from triforce.cli import disasm as disasm_cmd
+    from triforce.cli import lint as lint_cmd
     from triforce.cli import reg as reg_cmd
     from triforce.cli import run as run_cmd
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     disasm_cmd.register(sub)
     cycles_cmd.register(sub)
     reg_cmd.register(sub)
+    lint_cmd.register(sub)
     run_cmd.register(sub)
     return parser
 
