@@ -17,6 +17,7 @@ known widths is analysed again with those widths at its entry.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -222,14 +223,23 @@ class State:
     xv: int | None = None
     yv: int | None = None
     depth: int | None = 0  # bytes pushed since entry (None: lost)
+    # A and X/Y pushes in the (unknown) width at entry, pushes minus pulls: (A, X/Y)
+    edepth: tuple = (0, 0)
     items: tuple | None = ()  # (kind, size, value) pushed, top last; None: lost
     hw: tuple = ()  # sorted (address, value or None) of hardware registers written
     width_set: int | None = None  # address of the first REP/SEP that changed a width
+    diverged: frozenset = frozenset()  # "m"/"x" set by REP/SEP to the other width than at entry
     saved: frozenset = frozenset()  # A/X/Y pushed (interrupt handlers)
     clobbered: frozenset = frozenset()
 
     def hw_dict(self) -> dict[int, int | None]:
         return dict(self.hw)
+
+
+def _and_byte(known: int | None, mask: int) -> int | None:
+    if known is not None:
+        return known & mask
+    return 0 if mask == 0 else None
 
 
 def _join_val(a, b):
@@ -239,7 +249,7 @@ def _join_val(a, b):
 def _join(a: State, b: State) -> State:
     if a == b:
         return a
-    depth = a.depth if a.depth == b.depth else None
+    depth = a.depth if a.depth == b.depth and a.edepth == b.edepth else None
     items = a.items if a.items == b.items else None
     ha, hb = a.hw_dict(), b.hw_dict()
     hw = tuple(sorted((k, _join_val(v, hb[k])) for k, v in ha.items() if k in hb))
@@ -250,8 +260,10 @@ def _join(a: State, b: State) -> State:
         dbr_mvn=a.dbr_mvn or b.dbr_mvn, d_sed=a.d_sed or b.d_sed,
         a_lo=_join_val(a.a_lo, b.a_lo), a_hi=_join_val(a.a_hi, b.a_hi),
         a_src=_join_val(a.a_src, b.a_src), xv=_join_val(a.xv, b.xv), yv=_join_val(a.yv, b.yv),
-        depth=depth, items=items if depth is not None else None, hw=hw,
-        width_set=a.width_set or b.width_set, saved=a.saved & b.saved,
+        depth=depth, edepth=a.edepth if depth is not None else (0, 0),
+        items=items if depth is not None else None, hw=hw,
+        width_set=a.width_set or b.width_set, diverged=a.diverged | b.diverged,
+        saved=a.saved & b.saved,
         clobbered=a.clobbered | b.clobbered,
     )
 
@@ -268,7 +280,26 @@ _WRITES_X = {"LDX", "TAX", "TYX", "TSX", "PLX", "INX", "DEX", "MVN", "MVP"}
 _WRITES_Y = {"LDY", "TAY", "TXY", "PLY", "INY", "DEY", "MVN", "MVP"}
 _RETURNS = {"RTS", "RTL", "RTI"}
 _ROUND_SIZES = {0x100, 0x200, 0x400, 0x800, 0x1000, 0x2000, 0x4000, 0x8000}
-_IRQ_WORDS = ("NMI", "IRQ", "BRK", "COP", "VBLANK", "INTERRUPT")
+_IRQ_WORDS = frozenset({"NMI", "IRQ", "BRK", "COP", "VBLANK", "INTERRUPT", "ISR"})
+# A name whose first part is one of these verbs acts on interrupts ("EnableNmi"), it is not one.
+_IRQ_VERBS = frozenset({"ENABLE", "DISABLE", "WAIT", "SET", "SETUP", "CLEAR", "ACK", "ACKNOWLEDGE",
+                        "INIT", "START", "STOP", "CHECK", "TRIGGER", "REQUEST", "MASK", "UNMASK",
+                        "ALLOW", "BLOCK", "TURN", "READ", "WRITE", "UPDATE"})
+_NAME_PART_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
+
+
+def _name_parts(name: str) -> list[str]:
+    """``"NMI_HandlerMain2"`` -> ``["NMI", "HANDLER", "MAIN", "2"]`` (split on _ and case)."""
+    return [p.upper() for chunk in re.split(r"[_.]+", name) for p in _NAME_PART_RE.findall(chunk)]
+
+
+def _looks_like_handler_name(name: str) -> bool:
+    """Whole-part match of an interrupt word: "NmiHandler", "IRQ", "VBlank" - not "CopyList"."""
+    parts = _name_parts(name)
+    if not parts or parts[0] in _IRQ_VERBS:
+        return False
+    words = set(parts) | {a + b for a, b in zip(parts, parts[1:], strict=False)}
+    return bool(words & _IRQ_WORDS)
 
 
 class _Linter:
@@ -314,10 +345,10 @@ class _Linter:
         rom = self.res.rom
         base = 0xFFE0 if self.res.mapping.lower().startswith("hi") else 0x7FE0
         out = set()
-        if len(rom) < base + 0x20:
-            return out
         for off in list(range(0x04, 0x10, 2)) + list(range(0x14, 0x20, 2)):
             if base + off == base + 0x1C:  # reset vector: not an interrupt
+                continue
+            if len(rom) < base + off + 2:  # the ROM ends before this vector
                 continue
             v = int.from_bytes(rom[base + off: base + off + 2], "little")
             t = self._resolve(v)
@@ -341,10 +372,11 @@ class _Linter:
     def is_handler(self, entry: int, returns: set[str]) -> bool:
         if entry in self.vectors or "RTI" in returns:
             return True
-        name = self.labels.get(entry, "").upper()
-        if entry in self.calls:
+        if entry in self.calls:  # a routine called with JSR/JSL is not a handler
             return False
-        return any(w in name for w in _IRQ_WORDS) or name.endswith("HANDLER")
+        if self.vectors:  # the file has its vectors: trust them over names
+            return False
+        return _looks_like_handler_name(self.labels.get(entry, ""))
 
     def run(self) -> list[Finding]:
         entries = set(self.labels) | set(self.calls) | self.vectors
@@ -414,8 +446,9 @@ class _Linter:
                         work.append(succ)
         if check:
             self.handler = self.is_handler(entry, returns)
+            self.irq_reported = False
             self.called = entry in self.calls
-            self.routine_writes = self._routine_writes(order)
+            self.routine_writes = self._routine_writes(order, states)
             self.has_php = any(self.ins[a].mn == "PHP" for a in order)
             preds: dict[int, list[State]] = {}
             for a in order:
@@ -428,12 +461,25 @@ class _Linter:
                 self.step(ins, states[addr], {}, self)
         return states, returns
 
-    def _routine_writes(self, order: list[int]) -> set[int]:
+    def _routine_writes(self, order: list[int], states: dict) -> set[int]:
+        """Bank-$00 addresses the routine stores to (both bytes of a 16-bit or unknown-width
+        store; direct-page stores with a known D)."""
         out = set()
         for a in order:
             i = self.ins[a]
-            if i.mn in ("STA", "STZ", "STX", "STY") and i.mode in (Mode.ABS, Mode.LONG):
-                out.add(i.operand & 0xFFFF)
+            if i.mn not in ("STA", "STZ", "STX", "STY"):
+                continue
+            st = states[a]
+            if i.mode in (Mode.ABS, Mode.LONG):
+                addr = i.operand & 0xFFFF
+            elif i.mode is Mode.DP and isinstance(st.dreg, int):
+                addr = (st.dreg + i.operand) & 0xFFFF
+            else:
+                continue
+            flag = "m" if i.mn in ("STA", "STZ") else "x"
+            out.add(addr)
+            if self.width(st.m if flag == "m" else st.x, flag) != 1:
+                out.add((addr + 1) & 0xFFFF)
         return out
 
     def check_join(self, ins: Ins, preds: list[State]) -> None:
@@ -449,16 +495,40 @@ class _Linter:
                             f"paths that join here have different {reg} widths "
                             f"({', '.join(self._wtext(v, flag) for v in sorted(vals, key=str))})",
                             "set the width explicitly (REP/SEP) on every path before the join")
-        depths = {s.depth for s in preds if s.depth is not None}
+        depths = {(s.depth, s.edepth) for s in preds if s.depth is not None}
         if len(depths) > 1:
+            text = ", ".join(self._depth_text(d, e) for d, e in sorted(depths))
             self.report("stack-unbalanced", ins,
-                        f"paths that join here have different stack depths ({sorted(depths)} bytes)",
+                        f"paths that join here have different stack depths ({text})",
                         "pull what each path pushed before the paths meet")
+
+    @staticmethod
+    def _depth_text(depth: int, edepth: tuple) -> str:
+        out = [f"{depth:+d} bytes"] if depth or edepth == (0, 0) else []
+        for n, reg in zip(edepth, ("A", "X/Y"), strict=True):
+            if n:
+                out.append(f"{n:+d} {reg} push{'es' if abs(n) > 1 else ''} in the entry width")
+        return " ".join(out)
 
     def _wtext(self, v, flag) -> str:
         if v == E:
             return "as at entry"
         return "8-bit" if v == 1 else "16-bit"
+
+    def entry_width(self, flag: str, guess):
+        """The width at the routine's entry: given by the callers, else the guess, else None."""
+        entry = self.ew[0] if flag == "m" else self.ew[1]
+        if entry is None and guess in (0, 1):
+            return guess
+        return entry
+
+    def unit(self, size, flag_value, flag: str):
+        """Bytes a PHA/PHX-like push moves: 1 or 2, ``"mE"``/``"xE"`` for the unknown width at
+        entry (the same on a push and on a pull in that width), None when unknown."""
+        n = self.width(flag_value, flag)
+        if n is not None:
+            return 1 if n == 1 else 2
+        return flag + "E" if flag_value == E else None
 
     def width(self, v, flag: str):
         """Concrete width flag (1 = 8-bit, 0 = 16-bit) or None."""
@@ -486,12 +556,16 @@ class _Linter:
                 upd["m"] = val
                 if st.m != val and st.width_set is None:
                     upd["width_set"] = ins.address
+                if self.entry_width("m", upd.get("m_guess", st.m_guess)) == 1 - val:
+                    upd["diverged"] = st.diverged | {"m"}
             if bits & 0x10:
                 if st.x == E and st.x_guess == E:
                     upd["x_guess"] = 1 - val
                 upd["x"] = val
                 if st.x != val and st.width_set is None:
                     upd["width_set"] = ins.address
+                if self.entry_width("x", upd.get("x_guess", st.x_guess)) == 1 - val:
+                    upd["diverged"] = upd.get("diverged", st.diverged) | {"x"}
                 if val == 1:
                     upd["xv"] = None if st.xv is None else st.xv & 0xFF
                     upd["yv"] = None if st.yv is None else st.yv & 0xFF
@@ -509,6 +583,13 @@ class _Linter:
             upd["a_lo"] = v & 0xFF
             upd["a_hi"] = (v >> 8) if len(ins.data) == 3 else st.a_hi
             upd["a_src"] = ins.address
+        elif mn == "AND" and mode is Mode.IMM_M and m is not None:
+            # known zero bits survive an unknown value: AND #$000F leaves the high byte $00
+            v = ins.operand
+            upd["a_lo"] = _and_byte(st.a_lo, v & 0xFF)
+            if m == 0 and len(ins.data) == 3:
+                upd["a_hi"] = _and_byte(st.a_hi, v >> 8)
+            upd["a_src"] = None
         elif mn in _WRITES_A or (mn in _ACC_RMW and mode is Mode.ACC):
             upd["a_lo"] = upd["a_hi"] = upd["a_src"] = None
             if mn == "TDC" and isinstance(st.dreg, int):
@@ -544,17 +625,20 @@ class _Linter:
             elif (mn in writes or (reg == "A" and mn in _ACC_RMW and mode is Mode.ACC)) \
                     and reg not in st.saved and reg not in st.clobbered:
                 upd["clobbered"] = st.clobbered | {reg}
-                if chk and chk.handler:
+                if chk and chk.handler and not self.irq_reported:
+                    # once per handler: at the first instruction changing an unsaved register
+                    self.irq_reported = True
                     self.report("irq-save", ins,
                                 f"the interrupt handler changes {reg} before saving it",
                                 f"push {reg} (PH{reg}) at the handler's entry, in 16-bit width, "
                                 f"and pull it before RTI")
 
         # stack
-        depth, items = st.depth, st.items
+        depth, items, edepth = st.depth, st.items, st.edepth
         if mn in _PUSH:
             size = _PUSH[mn]
-            n = m if size == "m" else xw if size == "x" else size
+            n = (self.unit(size, st.m if size == "m" else st.x, size)
+                 if size in ("m", "x") else size)
             value = None
             if mn == "PHP":
                 value = (st.m, st.x, st.d, st.m_guess, st.x_guess)
@@ -573,29 +657,32 @@ class _Linter:
             if n is None:
                 depth, items = None, None
             else:
-                nbytes = 1 if n == 1 and size in ("m", "x") else (2 if size in ("m", "x") else n)
-                depth = None if depth is None else depth + nbytes
-                items = None if items is None else items + ((mn, nbytes, value),)
+                depth, edepth = self._move(depth, edepth, n, +1)
+                items = None if items is None or depth is None else items + ((mn, n, value),)
         elif mn in _PULL:
             size = _PULL[mn]
-            n = m if size == "m" else xw if size == "x" else size
+            n = (self.unit(size, st.m if size == "m" else st.x, size)
+                 if size in ("m", "x") else size)
+            top = None
             if n is None:
-                depth, items, top = None, None, None
+                depth, items = None, None
             else:
-                nbytes = 1 if n == 1 and size in ("m", "x") else (2 if size in ("m", "x") else n)
-                top = None
                 if items:
                     top = items[-1]
                     items = items[:-1]
-                    if top[1] != nbytes:
+                    if top[1] != n:
+                        if isinstance(top[1], str) or isinstance(n, str):
+                            depth = None  # one width known, the other not: cannot tell
                         top, items = None, None
                 else:
-                    items = None if (depth is None or depth <= 0) else None
-                depth = None if depth is None else depth - nbytes
+                    items = None
+                depth, edepth = self._move(depth, edepth, n, -1)
             self._pull(mn, top, st, upd, ins, chk)
         elif mn in ("TCS", "TXS"):
             depth, items = None, None
-        upd["depth"], upd["items"] = depth, items
+        if depth is None:
+            items, edepth = None, (0, 0)
+        upd["depth"], upd["items"], upd["edepth"] = depth, items, edepth
 
         # hardware writes
         if mn in ("STA", "STZ", "STX", "STY") and mode in (Mode.ABS, Mode.LONG):
@@ -649,6 +736,18 @@ class _Linter:
             after = replace(new, a_lo=None, a_hi=None, a_src=None, xv=None, yv=None)
             return [(ins.next, after)]
         return [(ins.next, new)]
+
+    @staticmethod
+    def _move(depth, edepth, n, sign):
+        """Stack depth after pushing (sign +1) or pulling (-1) ``n`` bytes (or an entry-width
+        unit ``"mE"``/``"xE"``)."""
+        if depth is None:
+            return None, (0, 0)
+        if n == "mE":
+            return depth, (edepth[0] + sign, edepth[1])
+        if n == "xE":
+            return depth, (edepth[0], edepth[1] + sign)
+        return depth + sign * n, edepth
 
     @staticmethod
     def _io_bank(bank: int) -> bool:
@@ -718,6 +817,17 @@ class _Linter:
             self.rules_memory(ins, st, m, xw)
         if mode in (Mode.DP, Mode.DPX, Mode.DPY, Mode.DPI, Mode.DPIX, Mode.DPIY, Mode.DPIL,
                     Mode.DPILY) or mn == "PEI":
+            if isinstance(st.dreg, int) and st.dreg & 0xFF == 0 and _is_register(st.dreg) \
+                    and mode not in (Mode.DPX, Mode.DPY) and mn != "PEI":
+                where = (st.dreg + ins.operand) & 0xFFFF
+                if register_info(where) is None:
+                    self.report("dp-assumption", ins,
+                                f"direct-page operand ${ins.operand:02X} with D = "
+                                f"${st.dreg:04X} (the register page) reaches ${where:04X}, "
+                                "which is not a register: the access looks meant for D = "
+                                "$0000 (RAM)",
+                                f"use an absolute address (${ins.operand:04X}) or restore D "
+                                "(PLD) before the access")
             if st.dreg == U:
                 self.report("dp-assumption", ins,
                             "direct-page access while D holds a value pulled from an unknown "
@@ -797,8 +907,23 @@ class _Linter:
                         "store with 8-bit width (SEP #$20), twice for a write-twice register"
                         if size == "write-twice" else
                         f"store the 16-bit value at ${low - 1:04X} instead")
+        elif w == 0 and size == "byte" and mn != "STZ" and not 0x4300 <= low < 0x4380:
+            # A value that fits in 8 bits stored with 16-bit width: its high byte $00 lands
+            # on the next register. (DMA channel registers are routinely set in pairs.)
+            if mn == "STA":
+                hi = st.a_hi
+            else:
+                v16 = st.xv if mn == "STX" else st.yv
+                hi = None if v16 is None else v16 >> 8
+            nxt = register_info(low + 1)
+            if hi == 0 and nxt is not None and nxt[2] != name:
+                self.report("width-access", ins,
+                            f"16-bit {mn} of an 8-bit value to {_reg_name(low)}, a byte "
+                            f"register: the high byte $00 is also written to "
+                            f"{_reg_name(low + 1)}",
+                            "store with 8-bit width (SEP #$20 / SEP #$10 before the store)")
         elif w == 1 and size == "word-low" and (low + 1) not in self.routine_writes \
-                and low not in (0x2118, 0x2180) and (low - 1) not in self.routine_writes:
+                and low not in (0x2118, 0x2180):
             self.report("width-access", ins,
                         f"8-bit {mn} to {_reg_name(low)}, the low byte of a 16-bit register, "
                         f"and the routine never writes the high byte ${low + 1:04X}",
@@ -818,12 +943,43 @@ class _Linter:
                         f"swap the operands: {ins.mn.lower()} ${src:02X},${dst:02X}")
         if st.a_lo is not None and st.a_hi is not None and st.a_src is not None:
             a = st.a_lo | st.a_hi << 8
+            src_ins = self.ins.get(st.a_src)
+            span = self._label_span(src_ins, a) if src_ins is not None else None
             if a in _ROUND_SIZES:
-                src_ins = self.ins.get(st.a_src)
                 self.report("mvn-count", src_ins or ins,
                             f"A = ${a:04X} before {ins.mn}: the block move copies A+1 bytes, so "
                             f"this moves ${a + 1:04X} bytes",
                             f"load the byte count minus one (LDA #${a - 1:04X})")
+            elif span is not None:
+                self.report("mvn-count", src_ins,
+                            f"A = {span} (${a:04X}), the size of the table between the two "
+                            f"labels, before {ins.mn}: the block move copies A+1 bytes, one "
+                            "byte past the table's end",
+                            f"load the size minus one (LDA #{span}-1)")
+
+    _SPAN_RE = re.compile(r"#\s*\(?\s*([A-Za-z_.][\w.]*)\s*-\s*([A-Za-z_.][\w.]*)\s*\)?\s*$")
+
+    def _label_span(self, ins: Ins, value: int) -> str | None:
+        """``"End-Start"`` when the immediate of ``ins`` is the distance between two labels
+        (the size of the data between them) and assembles to ``value``."""
+        text = ins.source.split(";", 1)[0].strip()
+        m = self._SPAN_RE.search(text)
+        if not m:
+            return None
+        syms = self.res.symbols
+        addrs = []
+        for name in m.groups():
+            addr = syms.get(name)
+            if addr is None and name.startswith("."):  # sublabel of the enclosing label
+                parents = [(a, n) for a, n in self.labels.items() if a <= ins.address]
+                if parents:
+                    addr = syms.get(max(parents)[1] + "_" + name[1:])
+            if addr is None:
+                return None
+            addrs.append(addr)
+        if (addrs[0] - addrs[1]) & 0xFFFF != value or addrs[0] <= addrs[1]:
+            return None
+        return f"{m.group(1)}-{m.group(2)}"
 
     def rules_hw_write(self, ins: Ins, st: State, a: int, lo, hi, wide: bool, hw: dict) -> None:
         # dma-size-zero
@@ -895,20 +1051,27 @@ class _Linter:
     def rules_return(self, ins: Ins, st: State) -> None:
         mn = ins.mn
         # stack
-        if st.depth not in (None, 0):
+        if st.depth is not None and (st.depth != 0 or st.edepth != (0, 0)):
+            left = ""
+            if st.items:
+                left = " (still pushed: " + ", ".join(kind for kind, _, _ in st.items) + ")"
+            more = st.depth > 0 or any(n > 0 for n in st.edepth)
             self.report("stack-unbalanced", ins,
-                        f"{mn} with {st.depth:+d} bytes left on the stack since the routine's "
-                        "entry: it returns to a wrong address",
+                        f"{mn} with {self._depth_text(st.depth, st.edepth)} on the stack since "
+                        f"the routine's entry{left}: it returns to a wrong address",
                         "pull everything pushed on this path before returning"
-                        if st.depth > 0 else "remove the extra pull")
+                        if more else "remove the extra pull")
         if mn == "RTI":
             return
         # decimal
+        # reported at the return the path with SED reaches without CLD
         if st.d == 1 and st.d_sed is not None:
-            self.report("decimal-left-set", self.ins.get(st.d_sed) or ins,
-                        f"SED is still in effect at the {mn} "
-                        f"(line {ins.line}): the caller's ADC/SBC run in decimal mode",
-                        f"add CLD before the {mn}")
+            sed = self.ins.get(st.d_sed)
+            where = f" (line {sed.line})" if sed is not None else ""
+            self.report("decimal-left-set", ins,
+                        f"the SED{where} is still in effect at this {mn}: the caller's ADC/SBC "
+                        "run in decimal mode", f"add CLD before the {mn} (or PHP/PLP around the "
+                        "decimal code)")
         # handler
         if self.handler:
             self.report("irq-rts", ins,
@@ -917,10 +1080,13 @@ class _Linter:
                         "return from an interrupt with RTI")
             return
         # DBR after MVN
+        # reported at the return the changed DBR reaches, naming the block move
         if st.dbr_mvn is not None and st.dbr != E:
-            self.report("mvn-dbr", self.ins.get(st.dbr_mvn) or ins,
-                        f"MVN/MVP sets DBR to the destination bank and it is still changed at "
-                        f"the {mn} (line {ins.line})",
+            mv = self.ins.get(st.dbr_mvn)
+            what = f"the {mv.mn} at line {mv.line}" if mv is not None else "MVN/MVP"
+            self.report("mvn-dbr", ins,
+                        f"{what} set DBR to its destination bank and it is still changed at "
+                        f"this {mn}: the caller's absolute accesses go to the wrong bank",
                         "PHB before the block move and PLB after it")
         # widths
         changed = []
@@ -937,6 +1103,15 @@ class _Linter:
                 continue
             changed.append(f"{reg} {'8' if v else '16'}-bit")
         if not changed:
+            restored = [reg for flag, reg in (("m", "A"), ("x", "X/Y"))
+                        if flag in st.diverged and getattr(st, flag) in (0, 1)]
+            if restored and self.called and not self.has_php and st.width_set is not None:
+                self.report("width-no-php", self.ins.get(st.width_set) or ins,
+                            f"the routine '{self.labels.get(self.entry, '')}' is called and "
+                            f"changes the {' and '.join(restored)} width here, then sets it back "
+                            f"with a fixed REP/SEP before the {mn} (line {ins.line}) instead of "
+                            "PHP/PLP: a caller in the other width gets its width changed",
+                            "PHP at the routine's entry and PLP before its return")
             return
         if self.called and not self.has_php and st.width_set is not None:
             self.report("width-no-php", self.ins.get(st.width_set) or ins,

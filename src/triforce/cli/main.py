@@ -19,7 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     from triforce.cli import asm as asm_cmd
     from triforce.cli import cycles as cycles_cmd
     from triforce.cli import disasm as disasm_cmd
+    from triforce.cli import equiv as equiv_cmd
     from triforce.cli import lint as lint_cmd
+    from triforce.cli import optimize as optimize_cmd
     from triforce.cli import reg as reg_cmd
     from triforce.cli import run as run_cmd
 
@@ -34,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     cycles_cmd.register(sub)
     reg_cmd.register(sub)
     lint_cmd.register(sub)
+    equiv_cmd.register(sub)
+    optimize_cmd.register(sub)
     run_cmd.register(sub)
     return parser
 
