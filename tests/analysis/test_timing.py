@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from triforce.analysis.execute import machine_from_source
@@ -136,3 +138,45 @@ def test_cli_cycles(tmp_path, capsys):
     assert f"{measured(PROGRAMS[1][0])}" in out.splitlines()[-1]
     assert main(["cycles", str(src), "--label", "Nope"]) == 1
     assert "no label 'Nope'" in capsys.readouterr().err
+
+
+CORPUS = sorted(
+    p for folder in ("optimize", "clean")
+    for p in (Path(__file__).parent / "corpus" / folder).glob("*.asm")
+)
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_executed_instruction_within_its_static_count(path):
+    """Run each corpus routine and hold every instruction's measured cycles to the static count.
+
+    The static count of an instruction is checked where the emulator ran it with the
+    register widths the static analysis assumed (it follows REP/SEP, not PLP or calls).
+    """
+    source = path.read_text()
+    timing = time_source(source, filename=str(path))
+    static = {i.address: i for i in timing.instructions}
+    machine = machine_from_source(path)
+    cpu = machine.cpu
+    cpu.e, cpu.p, cpu.s = 0, 0x30, 0x01FF  # native, 8-bit, as the static analysis assumes
+    first = timing.instructions[0].address  # (the source may start with data, e.g. vectors)
+    cpu.pbr, cpu.pc = first >> 16, first & 0xFFFF
+    checked = 0
+    for _ in range(20_000):
+        addr = cpu.address
+        before_m, before_x = (cpu.p >> 5) & 1, (cpu.p >> 4) & 1
+        op = OPCODES[machine.bus.peek(addr)]
+        s_before = cpu.s
+        cycles = cpu.step()
+        row = static.get(addr)
+        if row is not None and (row.m, row.x) == (before_m, before_x) and op.mnemonic not in (
+            "MVN", "MVP"
+        ):
+            assert row.cycles_min <= cycles <= row.cycles_max, (
+                f"{path.name} {row.text} at ${addr:06X}: emulator {cycles}, "
+                f"static {row.cycles_min}-{row.cycles_max}"
+            )
+            checked += 1
+        if op.mnemonic in ("RTS", "RTL", "RTI") and cpu.s > s_before and cpu.s > 0x01FF:
+            break
+    assert checked >= 3
