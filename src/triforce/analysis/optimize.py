@@ -38,6 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from triforce.asm.source import comment_start
 from triforce.errors import UserError
 from triforce.isa import MNEMONICS
 
@@ -79,16 +80,8 @@ _LABEL = re.compile(r"^(?:[A-Za-z_][\w]*:|\.[\w.]+:?|[A-Za-z_][\w]*\.[\w.]+:|[+-
 
 
 def _split_comment(text: str) -> tuple[str, str]:
-    quote = None
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ";":
-            return text[:i], text[i:]
-    return text, ""
+    at = comment_start(text)
+    return (text, "") if at < 0 else (text[:at], text[at:])
 
 
 def parse_lines(source: str) -> list[Line]:

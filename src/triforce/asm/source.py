@@ -19,21 +19,32 @@ class Line:
     text: str  # without the comment, stripped
 
 
-def strip_comment(text: str) -> str:
-    """The line without its ``;`` comment (semicolons inside quotes are kept)."""
-    if ";" not in text:
-        return text
+def outside_quotes(text: str):
+    """(index, character) of every character of ``text`` that is not inside quotes."""
     quote = None
     for i, ch in enumerate(text):
         if quote:
             if ch == quote:
                 quote = None
         elif ch in "\"'":
-            # a quote char that opens a string or a char literal
             quote = ch
-        elif ch == ";":
-            return text[:i]
-    return text
+        else:
+            yield i, ch
+
+
+def comment_start(text: str) -> int:
+    """Index of the ``;`` that starts the comment (outside quotes), or -1."""
+    if ";" in text:
+        for i, ch in outside_quotes(text):
+            if ch == ";":
+                return i
+    return -1
+
+
+def strip_comment(text: str) -> str:
+    """The line without its ``;`` comment (semicolons inside quotes are kept)."""
+    at = comment_start(text)
+    return text if at < 0 else text[:at]
 
 
 def split_statements(text: str) -> list[str]:

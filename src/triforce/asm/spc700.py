@@ -36,6 +36,7 @@ import re
 from triforce.asm import expr as ex
 from triforce.asm.encode import guess_width
 from triforce.asm.expr import AsmError
+from triforce.asm.source import outside_quotes
 from triforce.isa.spc700 import BY_SYNTAX, MNEMONICS
 
 __all__ = ["encode_spc700", "is_spc700_mnemonic"]
@@ -129,17 +130,7 @@ def _strip_shape(text: str, shape: str) -> str | None:
 
 def _last_dot(text: str) -> int:
     """Index of the last '.' outside quotes, or -1."""
-    found = -1
-    quote = None
-    for i, ch in enumerate(text):
-        if quote:
-            if ch == quote:
-                quote = None
-        elif ch in "\"'":
-            quote = ch
-        elif ch == ".":
-            found = i
-    return found
+    return max((i for i, ch in outside_quotes(text) if ch == "."), default=-1)
 
 
 def _bit_form(name: str, text: str) -> tuple[str, str, int] | None:
