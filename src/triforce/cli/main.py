@@ -23,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     from triforce.cli import lint as lint_cmd
     from triforce.cli import optimize as optimize_cmd
     from triforce.cli import reg as reg_cmd
+    from triforce.cli import route as route_cmd
     from triforce.cli import run as run_cmd
 
     parser = argparse.ArgumentParser(
@@ -38,6 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint_cmd.register(sub)
     equiv_cmd.register(sub)
     optimize_cmd.register(sub)
+    route_cmd.register(sub)
+    route_cmd.register_stats(sub)
     run_cmd.register(sub)
     return parser
 
