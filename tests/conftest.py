@@ -26,3 +26,17 @@ def conformance_dir() -> Path:
 @pytest.fixture(scope="session")
 def conformance() -> Path:
     return conformance_dir()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_data_dirs(tmp_path_factory):
+    """No test writes to the user's real data or config directories."""
+    saved = {k: os.environ.get(k) for k in ("TRIFORCE_DATA_DIR", "TRIFORCE_CONFIG_DIR")}
+    os.environ["TRIFORCE_DATA_DIR"] = str(tmp_path_factory.mktemp("data"))
+    os.environ["TRIFORCE_CONFIG_DIR"] = str(tmp_path_factory.mktemp("config"))
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
