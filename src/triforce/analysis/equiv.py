@@ -513,7 +513,7 @@ class _Routine:
             first = res.errors[0]
             more = f" (and {len(res.errors) - 1} more errors)" if len(res.errors) > 1 else ""
             src = f" [{first.source.strip()}]" if first.source else ""
-            loc = f"{first.file}:{first.line}" if first.file else where
+            loc = first.location or where
             raise UserError(f"({first.id}) {first.message}{src}{more}", loc)
         if not res.listing:
             raise UserError(f"routine {label} assembles to no code", where)

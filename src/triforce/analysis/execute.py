@@ -27,7 +27,7 @@ def machine_from_source(
     if not res.ok:
         first = res.errors[0]
         more = f" (and {len(res.errors) - 1} more errors)" if len(res.errors) > 1 else ""
-        where = f"{first.file}:{first.line}" if first.file else None
+        where = first.location
         raise UserError(f"({first.id}) {first.message}{more}", where)
     if not res.listing:
         raise UserError("the source assembles to no code", filename or str(source))

@@ -1155,7 +1155,7 @@ def lint_source(source: str | Path, filename: str | None = None, m: int | None =
     res = assemble(source, filename=filename, fix_checksum=False)
     if not res.ok:
         first = res.errors[0]
-        where = f"{first.file}:{first.line}" if first.file else None
+        where = first.location
         raise UserError(f"({first.id}) {first.message}", where)
     name = str(source) if isinstance(source, Path) else (filename or "<input>.asm")
     return _Linter(res, m, x, name).run()

@@ -837,11 +837,15 @@ def optimize_source(source: str | Path, observe: str | None = None, *, m: int | 
                     max_rewrites: int = 200, samples: int | None = None) -> OptimizeResult:
     """Rewrite ``source`` with the peephole rules, keeping only proven, profitable rewrites."""
     t0 = time.perf_counter()
+    name = None
     if isinstance(source, Path):
+        name = str(source)
         try:
             source = source.read_text()
         except OSError as exc:
             raise UserError(f"cannot read the file ({exc.strerror})", str(source)) from None
+        except UnicodeDecodeError:
+            raise UserError("the file is not UTF-8 text", name) from None
     selected = [RULES[r] for r in rules] if rules else list(RULES.values())
     unknown = [r for r in (rules or []) if r not in RULES]
     if unknown:
@@ -850,7 +854,7 @@ def optimize_source(source: str | Path, observe: str | None = None, *, m: int | 
     start_cost = _cost(source, m0, x0)
     if start_cost is None:
         from triforce.analysis.timing import time_source
-        time_source(source, m=m0, x=x0)  # raises the assembler's message
+        time_source(source, m=m0, x=x0, filename=name)  # raises the assembler's message
         raise UserError("the source does not assemble")
     check = _checker()
     # The proof must hold for every entry width the caller has not fixed: a width is only

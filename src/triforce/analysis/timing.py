@@ -249,7 +249,7 @@ def time_source(source: str | Path, *, label: str | None = None, m: int = 1, x: 
     res = assemble(source, filename=filename, fix_checksum=False)
     if not res.ok:
         first = res.errors[0]
-        where = f"{first.file}:{first.line}" if first.file else None
+        where = first.location
         raise UserError(f"({first.id}) {first.message}", where)
     rows = [ln for ln in res.listing if _is_instruction(ln.source)]
     if label is not None:

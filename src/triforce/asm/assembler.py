@@ -36,8 +36,15 @@ class Diagnostic:
     source: str | None = None
     called_from: list[tuple[str, int]] = field(default_factory=list)
 
+    @property
+    def location(self) -> str | None:
+        """``file:line``, or just the file when there is no line."""
+        if not self.file:
+            return None
+        return f"{self.file}:{self.line}" if self.line is not None else self.file
+
     def __str__(self) -> str:
-        loc = f"{self.file}:{self.line}: " if self.file else ""
+        loc = f"{self.location}: " if self.file else ""
         src = f" [{self.source}]" if self.source else ""
         text = f"{loc}{self.severity}: ({self.id}): {self.message}{src}"
         for f, ln in self.called_from:
@@ -482,7 +489,7 @@ class Assembler:
     def error(self, id: str, message: str, location: str | None = None) -> None:
         if location:
             file, _, num = location.rpartition(":")
-            line = Line(file, int(num), "") if num.isdigit() else Line(location, 0, "")
+            line = Line(file, int(num), "") if num.isdigit() else Line(location, None, "")
             self._diag("error", id, message, line)
             return
         self._diag("error", id, message)

@@ -1,0 +1,20 @@
+"""The experts: the registry (who they are, their prompts, sampling and backends) and the
+chat messages built for a question. Knows nothing of HTTP; ``triforce.llm`` serves them."""
+
+from __future__ import annotations
+
+from triforce.experts.prompts import CHARS_PER_TOKEN, build_messages
+from triforce.experts.registry import (
+    BACKENDS,
+    INTENTS,
+    TOOLS,
+    Expert,
+    FewShot,
+    Registry,
+    Sampling,
+    config_path,
+    load_registry,
+)
+
+__all__ = ["BACKENDS", "CHARS_PER_TOKEN", "INTENTS", "TOOLS", "Expert", "FewShot", "Registry",
+           "Sampling", "build_messages", "config_path", "load_registry"]
