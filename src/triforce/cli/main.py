@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     from triforce.cli import cycles as cycles_cmd
     from triforce.cli import disasm as disasm_cmd
     from triforce.cli import equiv as equiv_cmd
+    from triforce.cli import experts as experts_cmd
     from triforce.cli import lint as lint_cmd
     from triforce.cli import optimize as optimize_cmd
     from triforce.cli import reg as reg_cmd
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     optimize_cmd.register(sub)
     route_cmd.register(sub)
     route_cmd.register_stats(sub)
+    experts_cmd.register(sub)
     run_cmd.register(sub)
     return parser
 

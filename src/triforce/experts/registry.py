@@ -149,8 +149,12 @@ def _parse(text: str, where: str) -> dict:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        msg = getattr(exc, "msg", str(exc))
+        line = getattr(exc, "lineno", None)  # Python 3.14+
+        msg = getattr(exc, "msg", None) or str(exc)
+        m = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$", msg)
+        if m:  # older Pythons put the position in the message
+            line = line or (int(m.group(1)) if m.group(1) else text.count("\n") or 1)
+            msg = msg[:m.start()]
         raise UserError(f"malformed TOML: {msg}", f"{where}:{line}" if line else where) from None
     _check_shape(data, text, where)
     return data
