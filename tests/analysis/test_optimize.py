@@ -126,6 +126,29 @@ REWRITE_CASES = [
       "sep #$20", "rts"]),
     ("copy-loop-mvn", ["ldx #$0000", "-", "lda $1000,x", "sta $1100,y", "inx", "cpx #$0010",
                        "bne -", "rts"], (1, 0), None),
+    ("mul-pow2", ["sta $4202", "lda #$08", "sta $4203"] + ["nop"] * 4 + ["lda $4216", "rts"],
+     (1, 1), ["asl a", "asl a", "asl a", "rts"]),
+    ("mul-pow2", ["sta $4202", "lda #$04", "sta $4203"] + ["nop"] * 4
+     + ["rep #$20", "lda $4216", "rts"], (1, 1), ["rep #$20", "and #$00FF", "asl a", "asl a",
+                                                  "rts"]),
+    ("mul-pow2", ["sta $4202", "lda #$05", "sta $4203"] + ["nop"] * 4 + ["lda $4216", "rts"],
+     (1, 1), None),  # not a power of two
+    ("mul-pow2", ["sta $4202", "lda #$08", "sta $4203"] + ["nop"] * 4 + ["lda $4217", "rts"],
+     (1, 1), None),  # the high byte in 8-bit A: not the low byte of the shifts
+    ("mul-pow2", ["sta $4202", "lda #$08", "sta $4203", "inx", "lda $4216", "rts"], (1, 1),
+     None),  # other work between the write and the read
+    ("div-pow2", ["sta $4204", "sep #$20", "lda #$04", "sta $4206"] + ["nop"] * 8
+     + ["rep #$20", "lda $4214", "rts"], (0, 1), ["lsr a", "lsr a", "rts"]),
+    ("div-pow2", ["sta $4204", "stz $4205", "lda #$08", "sta $4206"] + ["nop"] * 8
+     + ["lda $4216", "rts"], (1, 1), ["and #$07", "rts"]),
+    ("div-pow2", ["sta $4204", "sep #$20", "lda #$10", "sta $4206"] + ["nop"] * 8
+     + ["rep #$20", "lda $4216", "rts"], (0, 1), ["and #$000F", "rts"]),
+    ("div-pow2", ["sta $4204", "stz $4205", "lda #$03", "sta $4206"] + ["nop"] * 8
+     + ["lda $4214", "rts"], (1, 1), None),  # not a power of two
+    ("div-pow2", ["sta $4204", "stz $4205", "lda #$04", "sta $4206"] + ["nop"] * 8
+     + ["lda $4215", "rts"], (1, 1), None),  # the quotient's high byte
+    ("div-pow2", ["sta $4204", "sep #$20", "lda #$04", "sta $4206"] + ["nop"] * 8
+     + ["lda $4214", "rts"], (0, 1), None),  # 8-bit read of a 16-bit quotient: B differs
 ]
 
 
@@ -232,6 +255,22 @@ VERIFY_CASES = [
     ("load-zero-transfer", ["lda #$00", "tax", "rts"], (1, 1), None, False),
     ("copy-loop-mvn", ["ldx #$0000", "-", "lda $1000,x", "sta $1100,x", "inx", "cpx #$0010",
                        "bne -", "rts"], (1, 0), None, False),  # A X Y differ
+    ("mul-pow2", ["sta $4202", "lda #$08", "sta $4203"] + ["nop"] * 4
+     + ["lda $4216", "clc", "rts"], (1, 1), None, True),  # 30 -> 14 cycles, 17 -> 5 bytes
+    ("mul-pow2", ["sta $4202", "lda #$08", "sta $4203"] + ["nop"] * 4
+     + ["rep #$20", "lda $4216", "clc", "rts"], (1, 1), None, True),  # 34 -> 20, 19 -> 10
+    ("mul-pow2", ["sta $4202", "lda #$08", "sta $4203"] + ["nop"] * 4
+     + ["lda $4216", "rts"], (1, 1), None, False),  # ASL sets C
+    ("mul-pow2", ["sta $4202", "lda #$08", "sta $4203"] + ["nop"] * 4
+     + ["lda $4216", "clc", "rts"], (1, 1), "A,X,Y,P,mem,io", False),  # $4202/$4203 observed
+    ("div-pow2", ["sta $4204", "sep #$20", "lda #$04", "sta $4206"] + ["nop"] * 8
+     + ["rep #$20", "lda $4214", "clc", "rts"], (0, 1), None, True),  # 46 -> 12, 25 -> 4
+    ("div-pow2", ["sta $4204", "sep #$20", "lda #$10", "sta $4206"] + ["nop"] * 8
+     + ["rep #$20", "lda $4216", "rts"], (0, 1), None, True),  # 44 -> 9, 24 -> 4
+    ("div-pow2", ["sta $4204", "stz $4205", "lda #$08", "sta $4206"] + ["nop"] * 8
+     + ["lda $4216", "rts"], (1, 1), None, True),  # 40 -> 8, 23 -> 3
+    ("div-pow2", ["sta $4204", "stz $4205", "lda #$04", "sta $4206"] + ["nop"] * 8
+     + ["lda $4214", "rts"], (1, 1), None, False),  # LSR sets C
 ]
 
 

@@ -698,6 +698,92 @@ def _mvn(ctx: Ctx, i: int):
                                "sep #$30" if ld.x else "sep #$20"])
 
 
+def _is_reg(op: str, addr: int) -> bool:
+    """``op`` names the I/O register ``addr`` (absolute, or long in bank $00)."""
+    return op in (f"${addr:04x}", f"${addr:06x}")
+
+
+def _nop_run(ctx: Ctx, i: int) -> int:
+    """How many NOPs (padding for the hardware's delay) start at insns[i], all in one window."""
+    n = 0
+    while (w := ctx.window(i, n + 1)) and w[-1].is_("NOP"):
+        n += 1
+    return n
+
+
+def _log2(v: int | None) -> int | None:
+    return v.bit_length() - 1 if v and v > 1 and v & (v - 1) == 0 else None
+
+
+def _width_op(ln: Line, mnem: str) -> bool:
+    """``rep``/``sep`` of exactly the M bit."""
+    return ln.is_(mnem) and ln.imm == 0x20 and not ln.suffix
+
+
+@rule("mul-pow2", "the hardware multiplier ($4202 * $4203 -> $4216) by a power of two -> asl a")
+def _mul_pow2(ctx: Ctx, i: int):
+    # sta $4202 : lda #2^n : sta $4203 : nop... : [rep #$20 :] lda $4216   (8-bit A)
+    w = ctx.window(i, 3)
+    if not w or w[0].m != 1 or any(ln.suffix for ln in w):
+        return
+    if not (w[0].is_("STA") and _is_reg(w[0].op, 0x4202) and w[1].is_("LDA")
+            and w[2].is_("STA") and _is_reg(w[2].op, 0x4203)):
+        return
+    n = _log2(w[1].imm)
+    if n is None or w[1].imm > 0xFF:
+        return
+    k = i + 3 + _nop_run(ctx, i + 3)
+    tail = ctx.window(i, k - i + 2) or ctx.window(i, k - i + 1)
+    if not tail or len(tail) < k - i + 1:
+        return
+    rest = tail[k - i:]
+    if rest[0].is_("LDA") and not rest[0].suffix and _is_reg(rest[0].op, 0x4216) \
+            and rest[0].m == 1:
+        # 8-bit result: the low byte of A * 2^n, B untouched either way
+        yield Candidate(i, k + 1, ["asl a"] * n)
+    elif len(rest) == 2 and _width_op(rest[0], "REP") and rest[1].is_("LDA") \
+            and not rest[1].suffix and _is_reg(rest[1].op, 0x4216):
+        # 16-bit result: the whole product of the low byte of A
+        yield Candidate(i, k + 2, ["rep #$20", "and #$00FF"] + ["asl a"] * n)
+
+
+@rule("div-pow2", "the hardware divider ($4204 / $4206 -> $4214, $4216) by a power of two "
+      "-> lsr a (quotient) or and #2^n-1 (remainder)")
+def _div_pow2(ctx: Ctx, i: int):
+    # 16-bit A: sta $4204 : sep #$20 : lda #2^n : sta $4206 : nop... : rep #$20 : lda $4214
+    # 8-bit A:  sta $4204 : stz $4205 : lda #2^n : sta $4206 : nop... : lda $4214
+    w = ctx.window(i, 4)
+    if not w or w[0].m is None or any(ln.suffix for ln in w):
+        return
+    wide = w[0].m == 0
+    if not (w[0].is_("STA") and _is_reg(w[0].op, 0x4204)):
+        return
+    if wide and not _width_op(w[1], "SEP"):
+        return
+    if not wide and not (w[1].is_("STZ") and _is_reg(w[1].op, 0x4205)):
+        return
+    if not (w[2].is_("LDA") and w[3].is_("STA") and _is_reg(w[3].op, 0x4206) and w[3].m == 1):
+        return
+    n = _log2(w[2].imm)
+    if n is None or w[2].imm > 0xFF:
+        return
+    k = i + 4 + _nop_run(ctx, i + 4)
+    size = k - i + (2 if wide else 1)
+    tail = ctx.window(i, size)
+    if not tail:
+        return
+    if wide and not _width_op(tail[k - i], "REP"):
+        return
+    ld = tail[-1]
+    if not ld.is_("LDA") or ld.suffix or ld.m != (0 if wide else 1):
+        return
+    if _is_reg(ld.op, 0x4214):
+        yield Candidate(i, i + size, ["lsr a"] * n)
+    elif _is_reg(ld.op, 0x4216):
+        mask = f"#${w[2].imm - 1:04X}" if wide else f"#${w[2].imm - 1:02X}"
+        yield Candidate(i, i + size, [f"and {mask}"])
+
+
 # ---------------------------------------------------------------------------
 # driver
 
