@@ -36,6 +36,5 @@ def machine_from_source(
     where = filename or (str(source) if isinstance(source, Path) else "<source>")
     mapping = res.mapping if res.mapping != "norom" else "lorom"
     machine = from_rom(padded, mapping, where)
-    first = res.listing[0].address
-    machine.cpu.pbr, machine.cpu.pc = first >> 16, first & 0xFFFF
+    machine.start_at(res.listing[0].address)
     return machine

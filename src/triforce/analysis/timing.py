@@ -73,6 +73,20 @@ class Timing:
     def master_max(self) -> int:
         return sum(i.master_max for i in self.instructions)
 
+    def total(self, iterations: int | None = None) -> tuple[int, int]:
+        """Fewest and most cycles of the whole code, every loop running ``iterations`` times.
+
+        With None each loop counts once (straight through).
+        """
+        lo, hi = self.cycles_min, self.cycles_max
+        if iterations is not None:
+            if iterations < 1:
+                raise UserError("a loop runs at least once")
+            for loop in self.loops:
+                a, b = self.with_iterations(loop, iterations)
+                lo, hi = lo + a - self.cycles_min, hi + b - self.cycles_max
+        return lo, hi
+
     def with_iterations(self, loop: Loop, count: int) -> tuple[int, int]:
         """Cycles of the whole routine when ``loop`` runs ``count`` times (once straight through).
 

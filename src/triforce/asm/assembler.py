@@ -315,7 +315,6 @@ class Assembler:
         self.labels: dict[str, int] = {}
         self.prev_labels: dict[str, int] = {}
         self.fs_prev_sizes: dict[int, int] = {}
-        self.fs_prev_pos: dict[int, int] = {}
         self.fs_first_sizes: dict[int, int] = {}
         self.fs_expansions: list[tuple[int, int]] = []
         self.fs_fixed_pos: dict[int, int] = {}
@@ -344,7 +343,6 @@ class Assembler:
             self.prev_labels = dict(self.labels)
             self.anon_prev = {k: list(v) for k, v in self.anon_cur.items()}
             self.fs_prev_sizes = sizes
-            self.fs_prev_pos = dict(self.fs_pos)
             if self.pass_no == 1:
                 self.fs_first_sizes = {b["idx"]: b["hw"] - b["start"] + b["extra"]
                                        for b in self.fs_blocks}
@@ -432,16 +430,12 @@ class Assembler:
         self.missing_org_warned = False
         self.prev_freespace_labels = getattr(self, "freespace_labels", {})
         self.freespace_labels: dict[str, int] = {}
-        self.in_freespace = False
         self.static_names: set[str] = set(getattr(self, "static_names", ()))
         self.moving_label_used = False
-        self.warnpc_pending: list = []
         self.checksum_fix = self.want_checksum
-        self.freespace_pos = 0
         self.line: Line | None = None
         self.struct: dict | None = None
         self.structs: dict[str, int] = {}
-        self.deprecated_math_warned = False
         self.origin_set = False
 
     def run_pass(self, final: bool) -> None:
@@ -1119,8 +1113,6 @@ class Assembler:
         raise AsmError("broken expression", "Emalformed_expression")
 
     def label_value(self, name: str, allow_unknown: bool) -> int:
-        if name.lower() == "pc" and False:
-            return self.snes
         v = self.lookup_label(name)
         if v is not None:
             if self.resolved_name not in self.static_names:
@@ -1130,7 +1122,6 @@ class Assembler:
             return self.structs[name]
         if not self.final:
             # not known yet: assume it lands in the current bank
-            self.unknown_label = True
             return self.label_pc() & 0xFF0000 | 0x8000 if self.mapping != "norom" else 0
         raise AsmError(f"label '{name}' wasn't found", "Elabel_not_found")
 
@@ -1377,7 +1368,6 @@ class Assembler:
         if not self.pc_stack:
             raise AsmError("pullpc without pushpc", "Epullpc_without_pushpc")
         self.snes, self.real, self.base, self.cur_fs = self.pc_stack.pop()
-        self.in_freespace = self.cur_fs is not None
 
     def d_pushbase(self, rest: str) -> None:
         self.base_stack.append(self.base)
@@ -1535,18 +1525,6 @@ class Assembler:
             self.math_round = False
 
     # ---- output ------------------------------------------------------------------------
-    def emit_check_struct(self) -> None:
-        if self.struct is not None:
-            raise AsmError("data can't be written inside a struct", "Edata_in_struct")
-
-    def advance(self, n: int) -> None:
-        if n < 0:
-            raise AsmError("negative size", "Enegative_skip")
-        self.snes = (self.snes & 0xFF0000) | ((self.snes + n) & 0xFFFF) if False else self.snes + n
-        self.real += n
-        if self.base is not None:
-            self.base += n
-
     def need_org(self) -> None:
         if not self.origin_set and not self.missing_org_warned:
             self.missing_org_warned = True
@@ -1936,7 +1914,6 @@ class Assembler:
                            "cleaned": "cleaned" in flags, "snes": snes + 8, "extra": 0,
                            "code": ram}
             self.fs_blocks.append(self.cur_fs)
-            self.in_freespace = True
             return
         pos = self.fs_fixed_pos.get(idx)
         if pos is None:
@@ -1963,7 +1940,6 @@ class Assembler:
                        "cleaned": "cleaned" in flags, "snes": snes + 8, "extra": 0,
                        "code": ram}
         self.fs_blocks.append(self.cur_fs)
-        self.in_freespace = True
 
     def find_freespace(self, need: int, ram: bool, fill: int, align: bool) -> int | None:
         """Where asar would put a block of ``need`` bytes (tag included), or None."""
@@ -2014,7 +1990,6 @@ class Assembler:
 
     def close_freespace(self) -> None:
         self.cur_fs = None
-        self.in_freespace = False
 
     def d_autoclean(self, rest: str) -> None:
         if self.cur_fs is not None:

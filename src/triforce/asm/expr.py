@@ -241,19 +241,6 @@ def parse(text: str, pri: bool = False, cond: bool = False):
     return node
 
 
-def literal_width(node) -> int | None:
-    """Byte width a lone hex/binary literal states by its digits (asar's rule), else None."""
-    if node[0] == "num":
-        text = node[2]
-        if text.startswith("$"):
-            d = len(text) - 1
-            return 1 if d <= 2 else 2 if d <= 4 else 3 if d <= 6 else 4
-        if text.startswith("%"):
-            d = len(text) - 1
-            return 1 if d <= 8 else 2 if d <= 16 else 3
-    return None
-
-
 def count_binops(node) -> int:
     kind = node[0]
     if kind == "bin":

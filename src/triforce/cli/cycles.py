@@ -44,11 +44,7 @@ def cmd_cycles(args) -> int:
         raise UserError("--iterations must be at least 1")
     t = time_source(path, label=args.label, m=args.m, x=args.x, e=1 if args.emulation else 0,
                     dl_nonzero=args.dl_nonzero, fastrom=args.fastrom)
-    totals = (t.cycles_min, t.cycles_max)
-    if args.iterations is not None:
-        for loop in t.loops:
-            lo, hi = t.with_iterations(loop, args.iterations)
-            totals = (totals[0] + lo - t.cycles_min, totals[1] + hi - t.cycles_max)
+    totals = t.total(args.iterations)
     if args.json:
         print(json.dumps({
             "bytes": t.bytes,

@@ -80,8 +80,7 @@ def _parse_assignments(items: list[str], what: str) -> list[tuple[str, str]]:
 def _setup(machine: Machine, args) -> None:
     cpu = machine.cpu
     if args.start:
-        start = parse_number(args.start, what="--start address")
-        cpu.pbr, cpu.pc = start >> 16, start & 0xFFFF
+        machine.start_at(parse_number(args.start, what="--start address"))
     if args.native:
         cpu.e = 0
     for name, value in _parse_assignments(args.set, "--set"):
@@ -100,9 +99,7 @@ def _setup(machine: Machine, args) -> None:
             data = bytes.fromhex(hexdigits)
         except ValueError:
             raise UserError(f"--poke data '{data_text}' is not hex bytes") from None
-        poke = getattr(machine.bus, "poke", None) or machine.bus.write
-        for i, b in enumerate(data):
-            poke((addr + i) & 0xFFFFFF, b)
+        machine.poke(addr, data)
 
 
 def _dumps(machine: Machine, specs: list[str]) -> list[tuple[int, bytes]]:

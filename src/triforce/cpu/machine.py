@@ -22,6 +22,16 @@ class Machine:
     kind: str  # "rom", "binary", "example"
     mapping: str | None = None
 
+    def start_at(self, addr: int) -> None:
+        """Put the next instruction at the 24-bit address ``addr``."""
+        self.cpu.pbr, self.cpu.pc = (addr >> 16) & 0xFF, addr & 0xFFFF
+
+    def poke(self, addr: int, data: bytes) -> None:
+        """Write ``data`` from ``addr`` with no side effect (ROM included on the SNES bus)."""
+        poke = getattr(self.bus, "poke", None) or self.bus.write
+        for i, b in enumerate(data):
+            poke((addr + i) & 0xFFFFFF, b)
+
     def read_bytes(self, addr: int, n: int) -> bytes:
         peek = self.bus.peek
         return bytes(peek((addr + i) & 0xFFFFFF) for i in range(n))
