@@ -713,29 +713,18 @@ class _Analysis:
                     if ti is not None:
                         reached.add(ti)
                         work.append((ti, m, x, e, c, st))
-            elif cls in (_JMP, _JSR):
-                t = (a & 0xFF0000) | buf[idx + 1] | (buf[idx + 2] << 8)
-                refs[idx] = (cls, t)
-                ti = index(t)
-                if ti is not None:
-                    reached.add(ti)
-                    work.append((ti, m, x, e, c, () if cls == _JSR else st))
-                if cls == _JMP:
-                    fall = False
+            elif cls in (_JMP, _JSR, _JML, _JSL):
+                if cls in (_JMP, _JSR):  # absolute: the target is in the code's bank
+                    t = (a & 0xFF0000) | buf[idx + 1] | (buf[idx + 2] << 8)
                 else:
-                    rh = return_hints.get(ti) if ti is not None else None
-                    if rh is not None:
-                        m = rh.ret_m if rh.ret_m is not None else m
-                        x = rh.ret_x if rh.ret_x is not None else x
-                    c = None
-            elif cls in (_JML, _JSL):
-                t = buf[idx + 1] | (buf[idx + 2] << 8) | (buf[idx + 3] << 16)
+                    t = buf[idx + 1] | (buf[idx + 2] << 8) | (buf[idx + 3] << 16)
+                call = cls in (_JSR, _JSL)
                 refs[idx] = (cls, t)
                 ti = index(t)
                 if ti is not None:
                     reached.add(ti)
-                    work.append((ti, m, x, e, c, () if cls == _JSL else st))
-                if cls == _JML:
+                    work.append((ti, m, x, e, c, () if call else st))
+                if not call:
                     fall = False
                 else:
                     rh = return_hints.get(ti) if ti is not None else None
