@@ -18,6 +18,23 @@ class UserError(Exception):
         return f"{self.location}: {msg}" if self.location else msg
 
 
+def read_user_text(path, what: str = "file") -> str:
+    """A user's text file, or one clear UserError naming it (missing, a directory, not UTF-8)."""
+    from pathlib import Path
+
+    p = Path(path)
+    try:
+        return p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UserError("no such file", str(p)) from None
+    except IsADirectoryError:
+        raise UserError(f"is a directory, not a {what}", str(p)) from None
+    except UnicodeDecodeError:
+        raise UserError(f"the {what} is not UTF-8 text", str(p)) from None
+    except OSError as exc:
+        raise UserError(f"cannot read the {what}: {exc.strerror}", str(p)) from None
+
+
 def parse_number(text: str, *, bits: int = 24, what: str = "value", hex_default: bool = True) -> int:
     """Parse ``$1234``, ``0x1234``, ``%0101``, ``$00:8000``; bare digits are hex by default.
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triforce.asm.source import comment_start
-from triforce.errors import UserError
+from triforce.errors import UserError, read_user_text
 from triforce.isa import MNEMONICS
 
 # ---------------------------------------------------------------------------
@@ -926,12 +926,7 @@ def optimize_source(source: str | Path, observe: str | None = None, *, m: int | 
     name = None
     if isinstance(source, Path):
         name = str(source)
-        try:
-            source = source.read_text()
-        except OSError as exc:
-            raise UserError(f"cannot read the file ({exc.strerror})", str(source)) from None
-        except UnicodeDecodeError:
-            raise UserError("the file is not UTF-8 text", name) from None
+        source = read_user_text(source, "source file")
     selected = [RULES[r] for r in rules] if rules else list(RULES.values())
     unknown = [r for r in (rules or []) if r not in RULES]
     if unknown:

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from triforce.errors import UserError
+from triforce.errors import UserError, read_user_text
 
 
 def register(sub) -> None:
@@ -72,10 +72,7 @@ def cmd_route(args) -> int:
         if args.question:
             raise UserError("give a question or --file, not both")
         path = Path(args.file)
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except OSError as exc:
-            raise UserError(f"cannot read: {exc.strerror}", str(path)) from None
+        lines = read_user_text(path, "question file").splitlines()
         for line in lines:
             if not line.strip():
                 continue

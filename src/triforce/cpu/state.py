@@ -11,7 +11,7 @@ from pathlib import Path
 
 from triforce.cpu.bus import SIZE, FlatMemory
 from triforce.cpu.core import CPU
-from triforce.errors import UserError
+from triforce.errors import UserError, read_user_text
 
 _LIMITS = {
     "pc": 0xFFFF, "s": 0xFFFF, "p": 0xFF, "a": 0xFFFF, "x": 0xFFFF, "y": 0xFFFF,
@@ -72,12 +72,7 @@ def validate_state(obj: object, where: str) -> dict:
 def load_states(path: str | Path) -> list[dict]:
     """One state or a list of states from a JSON file (a test case's ``initial`` is accepted)."""
     p = Path(path)
-    try:
-        text = p.read_text()
-    except FileNotFoundError:
-        raise UserError("no such file", str(p)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"cannot read state file: {exc}", str(p)) from None
+    text = read_user_text(p, "state file")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

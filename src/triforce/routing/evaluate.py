@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from triforce.errors import UserError
+from triforce.errors import UserError, read_user_text
 from triforce.routing.keyword import GENERAL, KeywordRouter
 from triforce.routing.stats import percentile
 
@@ -40,10 +40,7 @@ def data_path(name: str) -> Path:
 def load_examples(path: str | Path | None = None) -> list[Example]:
     """Read a labelled set (default: the package's ``routing_labelled.jsonl``)."""
     p = Path(path) if path is not None else data_path("routing_labelled.jsonl")
-    try:
-        lines = p.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise UserError(f"cannot read labelled set: {exc.strerror}", str(p)) from None
+    lines = read_user_text(p, "labelled set").splitlines()
     out = []
     for n, line in enumerate(lines, 1):
         if not line.strip():
