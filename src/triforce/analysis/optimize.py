@@ -894,7 +894,7 @@ def candidates(source: str, *, m: int | None = None, x: int | None = None,
     return out
 
 
-def _widths(source: str, m: int | None, x: int | None) -> tuple[int, int]:
+def entry_widths(source: str, m: int | None, x: int | None) -> tuple[int, int]:
     hm, hx = _width_hint(parse_lines(source))
     return (m if m is not None else (hm if hm is not None else 1),
             x if x is not None else (hx if hx is not None else 1))
@@ -931,7 +931,7 @@ def optimize_source(source: str | Path, observe: str | None = None, *, m: int | 
     unknown = [r for r in (rules or []) if r not in RULES]
     if unknown:
         raise UserError(f"unknown rule(s): {', '.join(unknown)}")
-    m0, x0 = _widths(source, m, x)
+    m0, x0 = entry_widths(source, m, x)
     start_cost = _cost(source, m0, x0)
     if start_cost is None:
         from triforce.analysis.timing import time_source

@@ -16,6 +16,7 @@ from triforce.errors import UserError
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from triforce.cli import ask as ask_cmd
     from triforce.cli import asm as asm_cmd
     from triforce.cli import cycles as cycles_cmd
     from triforce.cli import disasm as disasm_cmd
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"triforce {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    ask_cmd.register(sub)
     asm_cmd.register(sub)
     disasm_cmd.register(sub)
     cycles_cmd.register(sub)

@@ -1,4 +1,35 @@
 """Model backends (embedded llama.cpp, Ollama, OpenAI-compatible servers).
 
-Knows nothing of 65816: it serves whatever the experts ask for.
+Knows nothing of 65816: it serves whatever the experts ask for. Every backend speaks
+:class:`~triforce.llm.base.Backend`; :func:`open_backend` makes one by name.
 """
+
+from __future__ import annotations
+
+from triforce.llm.base import Backend, BackendError, ChatRequest, ChatResult
+
+BACKEND_NAMES = ("embedded", "ollama", "openai")
+
+
+def open_backend(name: str, **options) -> Backend:
+    """A backend by name: ``embedded`` (shared per process), ``ollama`` or ``openai``."""
+    from triforce.errors import UserError
+
+    key = name.strip().lower()
+    if key == "embedded":
+        from triforce.llm.embedded import shared
+
+        return shared(options.get("model_path"), options.get("n_ctx", 4096))
+    if key == "ollama":
+        from triforce.llm.ollama import OllamaBackend
+
+        return OllamaBackend(options.get("url"))
+    if key == "openai":
+        from triforce.llm.openai import OpenAIBackend
+
+        return OpenAIBackend(options.get("url"), api_key=options.get("api_key"))
+    raise UserError(f"unknown backend '{name}' (one of: {', '.join(BACKEND_NAMES)})")
+
+
+__all__ = ["BACKEND_NAMES", "Backend", "BackendError", "ChatRequest", "ChatResult",
+           "open_backend"]

@@ -1,0 +1,271 @@
+"""``triforce ask`` and ``triforce chat``: questions answered by the experts, checked by
+the tools."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from triforce.errors import UserError, read_user_text
+
+BACKENDS = ("embedded", "ollama", "openai")
+
+
+def _common(p) -> None:
+    p.add_argument("--expert", metavar="NAME", help="ask this expert (default: the router picks)")
+    p.add_argument("--backend", choices=BACKENDS,
+                   help="where the model runs (default: $TRIFORCE_BACKEND or embedded); "
+                        "when it cannot answer, the fallback chain $TRIFORCE_FALLBACK "
+                        "(default: embedded) is tried")
+    p.add_argument("--max-tokens", type=int, default=None, metavar="N",
+                   help="longest reply per model call (default 384)")
+    p.add_argument("--timeout", type=float, default=None, metavar="S",
+                   help="seconds per model call (default 120)")
+    p.add_argument("--project", metavar="DIR",
+                   help="the project directory the read_file tool may read (default: none)")
+    p.add_argument("--verbose", action="store_true",
+                   help="routing, backend, time to first token and tokens per second on stderr")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "ask", help="ask the assistant; every answer is checked by the tools",
+        description="Route QUESTION to the experts, run the tools, let the model explain, "
+                    "and check every code block. Code comes from --file or from the question.")
+    p.add_argument("question", nargs="*", help="the question ('-' or nothing: read stdin)")
+    p.add_argument("--file", metavar="F", help="asar source the question is about")
+    p.add_argument("--json", action="store_true", help="print the whole answer as JSON")
+    p.add_argument("--stream", action="store_true", help="print the model's words as they come")
+    p.add_argument("--planner", action="store_true",
+                   help="let a model plan the steps (JSON-constrained) instead of the router")
+    _common(p)
+    p.set_defaults(func=cmd_ask)
+
+    c = sub.add_parser("chat", help="a conversation with the assistant (keeps the history)",
+                       description="A read-eval loop: each line is a question; /expert NAME "
+                                   "fixes the expert, /auto lets the router pick again, "
+                                   "/reset forgets the conversation, /quit ends.")
+    _common(c)
+    c.set_defaults(func=cmd_chat)
+
+
+def chain_for(backend: str | None) -> list[str]:
+    first = backend or os.environ.get("TRIFORCE_BACKEND", "").strip() or "embedded"
+    if first not in BACKENDS:
+        raise UserError(f"TRIFORCE_BACKEND={first!r} is not one of {', '.join(BACKENDS)}")
+    rest = [b.strip() for b in os.environ.get("TRIFORCE_FALLBACK", "embedded").split(",")
+            if b.strip()]
+    for b in rest:
+        if b not in BACKENDS:
+            raise UserError(f"TRIFORCE_FALLBACK names an unknown backend {b!r}")
+    return [first] + [b for b in rest if b != first]
+
+
+def make_orchestrator(args):
+    from triforce.orchestra import Orchestrator
+
+    kw = {}
+    if args.max_tokens is not None:
+        if args.max_tokens < 1:
+            raise UserError("--max-tokens must be 1 or more")
+        kw["max_tokens"] = args.max_tokens
+    if args.timeout is not None:
+        if args.timeout <= 0:
+            raise UserError("--timeout must be above 0")
+        kw["timeout"] = args.timeout
+    if args.project and not Path(args.project).is_dir():
+        raise UserError("not a directory", args.project)
+    return Orchestrator(backends=chain_for(args.backend), project_root=args.project, **kw)
+
+
+class Spinner:
+    """A spinner on stderr while something slow runs (only on a terminal)."""
+
+    FRAMES = "|/-\\"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.on = sys.stderr.isatty()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def set(self, text: str) -> None:
+        self.text = text
+
+    def __enter__(self):
+        if self.on:
+            self._thread = threading.Thread(target=self._spin, daemon=True)
+            self._thread.start()
+        return self
+
+    def _spin(self) -> None:
+        t0 = time.monotonic()
+        i = 0
+        while not self._stop.wait(0.1):
+            sys.stderr.write(f"\r{self.FRAMES[i % 4]} {self.text} ({time.monotonic() - t0:.0f} s)"
+                             "\x1b[K")
+            sys.stderr.flush()
+            i += 1
+
+    def pause(self) -> None:
+        if self.on and self._thread:
+            self._stop.set()
+            self._thread.join()
+            self._thread = None
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    def __exit__(self, *exc) -> None:
+        self.pause()
+
+
+def _events(spinner: Spinner, stream: bool, verbose: bool):
+    state = {"streaming": False}
+
+    def on_event(kind, payload):
+        if kind == "plan" and verbose:
+            steps = " -> ".join(f"{s.expert} ({s.intent}"
+                                + (f", {s.confidence:.2f}" if s.confidence is not None else "")
+                                + ")" for s in payload.steps)
+            _err(f"plan ({payload.source}): {steps}")
+        elif kind == "step":
+            step, e = payload
+            spinner.set(f"{e.name} is working")
+            if stream:
+                spinner.pause()
+                print(f"## {e.name} ({e.intent})", flush=True)
+        elif kind == "tool" and verbose:
+            _err(f"tool {payload.tool}: {payload.summary.splitlines()[0] if payload.summary else ''}"
+                 f" ({payload.seconds:.2f} s)")
+        elif kind == "token" and stream:
+            spinner.pause()
+            state["streaming"] = True
+            sys.stdout.write(payload)
+            sys.stdout.flush()
+        elif kind == "retry":
+            if stream:
+                print(f"\n(the code did not assemble: {payload}; asking again)", flush=True)
+            elif verbose:
+                _err(f"retry: {payload}")
+        elif kind == "note" and verbose:
+            _err(f"note: {payload}")
+        elif kind == "section" and stream:
+            if state["streaming"]:
+                print(flush=True)
+                state["streaming"] = False
+            sec = payload
+            if sec.tool_text:
+                print(sec.tool_text.rstrip(), flush=True)
+            for n in sec.notes:
+                print(f"Note: {n}", flush=True)
+            print(flush=True)
+    return on_event
+
+
+def _err(text: str) -> None:
+    print(f"triforce: {text}", file=sys.stderr, flush=True)
+
+
+def _verbose_stats(answer) -> None:
+    st = answer.model_stats()
+    if not st.get("calls"):
+        _err("model: not called")
+    else:
+        ttft = st["time_to_first_token"]
+        tps = st["tokens_per_second"]
+        _err(f"model: {', '.join(st['backends'])} ({', '.join(st['models'])}), "
+             f"{st['calls']} call(s), load {st['load_time']:.2f} s, "
+             f"time to first token {ttft:.2f} s, " if ttft is not None else
+             f"model: {', '.join(st['backends'])}, {st['calls']} call(s), no tokens, ")
+        _err(f"tokens: {st['completion_tokens']}, "
+             + (f"{tps:.1f} tokens/s" if tps else "tokens/s n/a")
+             + f", total {answer.seconds:.2f} s")
+
+
+def cmd_ask(args) -> int:
+    question = " ".join(args.question).strip()
+    if args.question in ([], ["-"]) and not sys.stdin.isatty():
+        question = sys.stdin.read()         # no question given: read it from stdin
+    code = None
+    if args.file:
+        code = read_user_text(args.file, "source file")
+        if not question.strip():
+            question = "Explain this code."
+    orch = make_orchestrator(args)
+    stream = args.stream and not args.json
+    with Spinner("thinking") as spinner:
+        answer = orch.ask(question, code=code, code_name=args.file or "code",
+                          expert=args.expert, planner=args.planner,
+                          on_event=_events(spinner, stream, args.verbose))
+    if args.json:
+        print(json.dumps(answer.to_dict(), indent=2, default=str))
+    elif stream:
+        lines = answer.summary_lines()
+        if lines:
+            print("## Verification\n" + "\n".join(lines))
+    else:
+        sys.stdout.write(answer.render())
+    sys.stdout.flush()
+    if args.verbose:
+        _verbose_stats(answer)
+    return 0 if answer.ok else 1
+
+
+def cmd_chat(args) -> int:
+    orch = make_orchestrator(args)
+    expert = args.expert
+    if expert:
+        orch.registry.get(expert)
+    history: list[dict[str, str]] = []
+    tty = sys.stdin.isatty()
+    if tty:
+        print("Triforce chat. /expert NAME, /auto, /reset, /quit. Ctrl-D ends.")
+    while True:
+        try:
+            line = input("> " if tty else "")
+        except EOFError:
+            break
+        except KeyboardInterrupt:
+            print()
+            break
+        text = line.strip()
+        if not text:
+            continue
+        if text in ("/quit", "/exit", "/q"):
+            break
+        if text == "/reset":
+            history.clear()
+            print("(conversation forgotten)")
+            continue
+        if text == "/auto":
+            expert = None
+            print("(the router picks the expert)")
+            continue
+        if text.startswith("/expert"):
+            name = text[len("/expert"):].strip()
+            try:
+                expert = orch.registry.get(name).id
+                print(f"(asking {orch.registry.get(name).name})")
+            except UserError as exc:
+                print(f"triforce: error: {exc}", file=sys.stderr)
+            continue
+        try:
+            with Spinner("thinking") as spinner:
+                answer = orch.ask(text, expert=expert, history=history,
+                                  on_event=_events(spinner, False, args.verbose))
+        except UserError as exc:
+            print(f"triforce: error: {exc}", file=sys.stderr)
+            continue
+        out = answer.render()
+        sys.stdout.write(out)
+        sys.stdout.flush()
+        if args.verbose:
+            _verbose_stats(answer)
+        history += [{"role": "user", "content": text},
+                    {"role": "assistant", "content": out[:4000]}]
+        history = history[-12:]
+    return 0

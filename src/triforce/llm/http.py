@@ -1,0 +1,144 @@
+"""Small HTTP client for the remote backends: JSON in, JSON or lines out, one deadline.
+
+Standard library only. No proxy is ever used (the servers are the user's own). Every
+failure becomes one :class:`BackendError` that says what happened and where.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+from triforce.llm.base import BackendError
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+MAX_REPLY = 64 * 1024 * 1024
+
+
+class Deadline:
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def check(self, backend: str, url: str) -> None:
+        if self.left() <= 0:
+            raise BackendError(backend, f"no answer from {url} within {self.seconds:g} s",
+                               "timeout")
+
+
+def request(backend: str, method: str, url: str, body: Any = None, *,
+            headers: dict[str, str] | None = None, deadline: Deadline,
+            not_found: str | None = None):
+    """Open ``url``; returns the response object (a context manager) or raises BackendError.
+
+    ``not_found`` is the message for a 404 (a missing model, usually).
+    """
+    data = None if body is None else json.dumps(body).encode()
+    hdrs = {"Content-Type": "application/json", "Accept": "application/json"}
+    hdrs.update(headers or {})
+    req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
+    left = deadline.left()
+    if left <= 0:
+        deadline.check(backend, url)
+    try:
+        return _OPENER.open(req, timeout=max(0.05, left))
+    except urllib.error.HTTPError as exc:
+        detail = _error_detail(exc)
+        if exc.code == 404 and not_found:
+            raise BackendError(backend, not_found + (f" ({detail})" if detail else ""),
+                               "missing_model") from None
+        if exc.code in (401, 403):
+            raise BackendError(backend, f"{url} refused the request (HTTP {exc.code}: "
+                               f"{detail or 'check the API key'})", "refused") from None
+        kind = "refused" if 400 <= exc.code < 500 else "bad_reply"
+        raise BackendError(backend, f"{url} answered HTTP {exc.code}"
+                           + (f": {detail}" if detail else ""), kind) from None
+    except TimeoutError:
+        raise _timeout(backend, url, deadline) from None
+    except urllib.error.URLError as exc:
+        reason = exc.reason
+        if isinstance(reason, TimeoutError | socket.timeout):
+            raise _timeout(backend, url, deadline) from None
+        text = getattr(reason, "strerror", None) or str(reason)
+        raise BackendError(backend, f"cannot reach {url} ({text}); is the server running?",
+                           "unreachable") from None
+    except (ConnectionError, OSError) as exc:
+        raise BackendError(backend, f"cannot reach {url} ({exc}); is the server running?",
+                           "unreachable") from None
+
+
+def _timeout(backend: str, url: str, deadline: Deadline) -> BackendError:
+    return BackendError(backend, f"no answer from {url} within {deadline.seconds:g} s",
+                        "timeout")
+
+
+def _error_detail(exc: urllib.error.HTTPError) -> str:
+    try:
+        raw = exc.read(65536).decode("utf-8", "replace").strip()
+    except Exception:  # noqa: BLE001 - the body of an error is only a detail
+        return ""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return raw[:200]
+    if isinstance(data, dict):
+        err = data.get("error", data.get("detail", data))
+        if isinstance(err, dict):
+            err = err.get("message", err)
+        return str(err)[:200]
+    return raw[:200]
+
+
+def get_json(backend: str, url: str, *, headers=None, timeout: float = 10.0,
+             not_found: str | None = None) -> Any:
+    deadline = Deadline(timeout)
+    with request(backend, "GET", url, headers=headers, deadline=deadline,
+                 not_found=not_found) as resp:
+        return _read_json(backend, url, resp, deadline)
+
+
+def post_json(backend: str, url: str, body: Any, *, headers=None, timeout: float = 120.0,
+              not_found: str | None = None) -> Any:
+    deadline = Deadline(timeout)
+    with request(backend, "POST", url, body, headers=headers, deadline=deadline,
+                 not_found=not_found) as resp:
+        return _read_json(backend, url, resp, deadline)
+
+
+def _read_json(backend: str, url: str, resp, deadline: Deadline) -> Any:
+    try:
+        raw = resp.read(MAX_REPLY)
+    except TimeoutError:
+        raise _timeout(backend, url, deadline) from None
+    except OSError as exc:
+        raise BackendError(backend, f"connection to {url} broke ({exc})", "unreachable") from None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise BackendError(backend, f"{url} did not answer JSON", "bad_reply") from None
+
+
+def lines(backend: str, url: str, resp, deadline: Deadline) -> Iterator[str]:
+    """The response's lines (decoded, stripped), stopping at the deadline."""
+    while True:
+        deadline.check(backend, url)
+        try:
+            line = resp.readline(MAX_REPLY)
+        except TimeoutError:
+            raise _timeout(backend, url, deadline) from None
+        except OSError as exc:
+            raise BackendError(backend, f"connection to {url} broke ({exc})",
+                               "unreachable") from None
+        if not line:
+            return
+        text = line.decode("utf-8", "replace").strip()
+        if text:
+            yield text

@@ -1,0 +1,125 @@
+"""Any OpenAI-compatible server: vLLM (``--enable-lora``: the adapter's name is the
+``model``), llama.cpp's server, llama-cpp-python's server, LM Studio.
+
+The base URL comes from ``$TRIFORCE_OPENAI_BASE_URL`` (default
+http://127.0.0.1:8000/v1) and the key from ``$TRIFORCE_OPENAI_API_KEY`` or
+``$OPENAI_API_KEY``; it is only ever sent to that URL.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from triforce.llm import http
+from triforce.llm.base import BackendError, ChatRequest, ChatResult, Clock, TokenCallback
+from triforce.llm.probe import Probe, openai_url, probe_openai
+
+
+def api_key() -> str | None:
+    return os.environ.get("TRIFORCE_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY") or None
+
+
+class OpenAIBackend:
+    name = "openai"
+
+    def __init__(self, base_url: str | None = None, *, api_key: str | None = None,
+                 default_model: str | None = None) -> None:
+        self.url = (base_url or openai_url()).rstrip("/")
+        self.key = api_key if api_key is not None else globals()["api_key"]()
+        self.default_model = default_model
+
+    def _headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"} if self.key else {}
+
+    def models(self) -> list[str]:
+        data = http.get_json(self.name, self.url + "/models", headers=self._headers())
+        items = data.get("data", []) if isinstance(data, dict) else []
+        return [m.get("id", "") for m in items if isinstance(m, dict)]
+
+    def health(self) -> Probe:
+        return probe_openai()
+
+    def _model(self, request: ChatRequest) -> str:
+        if request.model:
+            return request.model
+        if self.default_model:
+            return self.default_model
+        names = self.models()          # a single-model server: use what it serves
+        if not names:
+            raise BackendError(self.name, f"{self.url} serves no models", "missing_model")
+        self.default_model = names[0]
+        return names[0]
+
+    def chat(self, request: ChatRequest, on_token: TokenCallback | None = None) -> ChatResult:
+        model = self._model(request)
+        body: dict[str, Any] = {
+            "model": model, "messages": request.messages, "stream": True,
+            "temperature": request.temperature, "top_p": request.top_p,
+            "max_tokens": request.max_tokens,
+            "stream_options": {"include_usage": True},
+        }
+        if request.top_k:
+            body["top_k"] = request.top_k      # vLLM and llama.cpp take it; others ignore it
+        if request.seed is not None:
+            body["seed"] = request.seed
+        if request.stop:
+            body["stop"] = list(request.stop)
+        if request.json_schema is not None:
+            body["response_format"] = {"type": "json_schema", "json_schema": {
+                "name": "reply", "schema": request.json_schema, "strict": True}}
+        url = self.url + "/chat/completions"
+        clock = Clock(on_token)
+        deadline = http.Deadline(request.timeout)
+        usage: dict[str, Any] = {}
+        finish = None
+        missing = f"model '{model}' is not served at {self.url}"
+        with http.request(self.name, "POST", url, body, headers=self._headers(),
+                          deadline=deadline, not_found=missing) as resp:
+            ctype = resp.headers.get("Content-Type", "")
+            if "text/event-stream" not in ctype:   # a server that ignores "stream"
+                data = http._read_json(self.name, url, resp, deadline)
+                return self._whole(data, model, clock)
+            for line in http.lines(self.name, url, resp, deadline):
+                if not line.startswith("data:"):
+                    continue
+                payload = line[5:].strip()
+                if payload == "[DONE]":
+                    break
+                try:
+                    d = json.loads(payload)
+                except ValueError:
+                    raise BackendError(self.name, f"{url} sent an event that is not JSON",
+                                       "bad_reply") from None
+                if "error" in d:
+                    err = d["error"]
+                    raise BackendError(self.name, str(err.get("message", err)
+                                                      if isinstance(err, dict) else err),
+                                       "bad_reply")
+                if d.get("usage"):
+                    usage = d["usage"]
+                for ch in d.get("choices") or []:
+                    text = (ch.get("delta") or {}).get("content") or ""
+                    clock.add(text)
+                    finish = ch.get("finish_reason") or finish
+        return ChatResult(
+            text=clock.text, backend=self.name, model=model,
+            prompt_tokens=usage.get("prompt_tokens"),
+            completion_tokens=usage.get("completion_tokens") or (len(clock.parts) or None),
+            time_to_first_token=clock.first, total_time=clock.elapsed(), finish_reason=finish)
+
+    def _whole(self, data: Any, model: str, clock: Clock) -> ChatResult:
+        try:
+            choice = data["choices"][0]
+            text = choice["message"]["content"] or ""
+        except (KeyError, IndexError, TypeError):
+            raise BackendError(self.name, "the server's reply has no choices[0].message",
+                               "bad_reply") from None
+        usage = data.get("usage") or {}
+        clock.token()
+        return ChatResult(text=text, backend=self.name, model=model,
+                          prompt_tokens=usage.get("prompt_tokens"),
+                          completion_tokens=usage.get("completion_tokens"),
+                          time_to_first_token=clock.first, total_time=clock.elapsed(),
+                          finish_reason=choice.get("finish_reason"))

@@ -1,0 +1,529 @@
+"""The orchestrator: route -> plan -> run each step (tools first, then the expert) ->
+verify -> one answer.
+
+The tools lead wherever they can answer: Din's section stands on the verified
+optimizer's result unless the model's own candidate is proven equivalent and
+better; Farore's on the linter's findings; Veran's on the register table and the
+static timing; Nayru's on a verified idiom when the model's code will not
+assemble. The model explains. Every code block in a model's reply is assembled;
+errors go back to the model for a bounded number of retries. When no backend can
+answer, the tools' part of each section still stands and the answer says so.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from triforce.errors import UserError
+from triforce.experts import Expert, Registry, build_messages, load_registry
+from triforce.llm import BackendError, ChatRequest, ChatResult, open_backend
+from triforce.orchestra import plan as plans
+from triforce.orchestra.answer import Answer, Check, Section
+from triforce.orchestra.code import (
+    AsmCheck,
+    answer_blocks,
+    check_assembles,
+    drop_blocks,
+    find_code,
+)
+from triforce.orchestra.grounding import register_facts
+from triforce.orchestra.tools import ToolBox
+
+#: Longest question (characters, code included) the orchestrator takes.
+MAX_QUESTION = 64_000
+#: Longest code (characters) the tools run on.
+MAX_CODE = 200_000
+DEFAULT_MAX_TOKENS = 256
+
+Event = Callable[[str, Any], None]
+
+
+def check_question(question: str) -> str:
+    """The question, stripped, or one clear UserError."""
+    if not isinstance(question, str):
+        raise UserError("the question must be text")
+    q = question.strip()
+    if not q:
+        raise UserError("the question is empty")
+    if len(q) > MAX_QUESTION:
+        raise UserError(f"the question is {len(q):,} characters; the limit is {MAX_QUESTION:,} "
+                        "(put long code in a file and pass it with --file)")
+    if "\x00" in q or sum(1 for ch in q if ord(ch) < 32 and ch not in "\t\n\r") > 8:
+        raise UserError("the question contains binary data, not text")
+    return q
+
+
+def check_code(code: str, where: str = "code") -> str:
+    if len(code) > MAX_CODE:
+        raise UserError(f"the code is {len(code):,} characters; the limit is {MAX_CODE:,}",
+                        where)
+    if "\x00" in code:
+        raise UserError("the code contains binary data, not text", where)
+    return code
+
+
+_RETURN = re.compile(r"^\s*(?:[\w.]+:\s*)?(rts|rtl|rti)\b", re.I | re.M)
+
+
+def _with_return(original: str, candidate: str) -> str:
+    """A model's rewrite of a routine's body gets the routine's final return back."""
+    orig = [m.group(1).lower() for m in _RETURN.finditer(original)]
+    if orig and not _RETURN.search(candidate):
+        return candidate.rstrip() + "\n" + orig[-1]
+    return candidate
+
+
+class Orchestrator:
+    """Answers questions with the experts, the tools and a chain of backends."""
+
+    def __init__(self, *, registry: Registry | None = None,
+                 backends: Sequence[str] | str = ("embedded",), router: Any = None,
+                 project_root: str | Path | None = None, max_retries: int = 1,
+                 max_tokens: int = DEFAULT_MAX_TOKENS, timeout: float = 120.0,
+                 seed: int | None = 0, record_stats: bool = True,
+                 backend_options: dict[str, dict] | None = None) -> None:
+        self.registry = registry or load_registry()
+        self.chain = [backends] if isinstance(backends, str) else list(backends)
+        if not self.chain:
+            raise UserError("no backend to answer with")
+        self._router = router
+        self.tools = ToolBox(project_root)
+        self.max_retries = max_retries
+        self.max_tokens = max_tokens
+        self.timeout = timeout
+        self.seed = seed
+        self.record_stats = record_stats
+        self.backend_options = backend_options or {}
+        self._backends: dict[str, Any] = {}
+
+    # -- routing -----------------------------------------------------------------------------
+
+    @property
+    def router(self):
+        if self._router is None:
+            from triforce import routing
+
+            loader = getattr(routing, "load_router", None)
+            self._router = loader() if loader else routing.default_router()
+        return self._router
+
+    def route(self, question: str):
+        t0 = time.perf_counter()
+        decision = self.router.route(question)
+        if self.record_stats:
+            try:
+                from triforce.routing import stats
+
+                stats.record(decision, time.perf_counter() - t0)
+            except UserError:
+                pass
+        return decision
+
+    def make_plan(self, question: str, expert: str | None = None) -> tuple[plans.Plan, dict | None]:
+        if expert:
+            e = self.registry.get(expert)
+            return plans.forced(e.id, e.intent, question), None
+        decision = self.route(question)
+        return plans.from_decision(decision, question), decision.to_dict()
+
+    def plan_with_model(self, question: str) -> plans.Plan:
+        """Ask the first working backend for a plan, constrained to the plan's JSON schema."""
+        experts = {e.id: e.intent for e in self.registry}
+        req = ChatRequest(plans.planner_prompt(question, experts), temperature=0.0,
+                          max_tokens=256, json_schema=plans.PLAN_SCHEMA, timeout=self.timeout,
+                          seed=self.seed)
+        result, _ = self._chat_chain(req, None, None)
+        return plans.from_json(result.text, experts)
+
+    # -- the main entry ----------------------------------------------------------------------
+
+    def ask(self, question: str, *, code: str | None = None, code_name: str = "code",
+            expert: str | None = None, history: Iterable[dict[str, str]] = (),
+            on_event: Event | None = None, planner: bool = False) -> Answer:
+        t0 = time.perf_counter()
+        question = check_question(question)
+        prose, inline = find_code(question)
+        if code is not None:
+            code = check_code(code, code_name)
+        else:
+            code = inline or None
+        emit = on_event or (lambda kind, payload: None)
+        routing_text = question if code is None or inline else f"{question}\n{code}"
+        if planner and not expert:
+            try:
+                plan, routing = self.plan_with_model(question), None
+            except UserError as exc:
+                emit("note", f"the planner failed ({exc}); using the router")
+                plan, routing = self.make_plan(routing_text)
+        else:
+            plan, routing = self.make_plan(routing_text, expert)
+        emit("plan", plan)
+        facts = register_facts(question, code or "")
+        history = list(history)
+        done: dict[str, Section] = {}
+        sections: list[Section] = []
+        for step in plan.order():
+            e = self.registry.get(step.expert)
+            failed = [i for i in step.inputs if done[i].status in ("failed", "skipped")]
+            if failed:
+                sec = Section(step, e.name, status="skipped",
+                              notes=[f"it needs step {', '.join(failed)} "
+                                     f"({', '.join(done[i].expert_name for i in failed)}), "
+                                     "which failed"])
+            else:
+                emit("step", (step, e))
+                inputs = [done[i] for i in step.inputs]
+                sec = self._run_step(step, e, question, prose, code, facts, inputs, history,
+                                     emit)
+            done[step.id] = sec
+            sections.append(sec)
+            emit("section", sec)
+        return Answer(question, plan, sections, routing, time.perf_counter() - t0)
+
+    # -- one step ----------------------------------------------------------------------------
+
+    def _run_step(self, step, e: Expert, question: str, prose: str, code: str | None,
+                  facts: list[str], inputs: list[Section], history, emit: Event) -> Section:
+        sec = Section(step, e.name)
+        handler = {
+            "optimization": self._optimization, "debugging": self._debugging,
+            "analysis": self._analysis, "generation": self._generation,
+        }.get(e.intent, self._general)
+        try:
+            handler(sec, e, question, prose, code, facts, inputs, history, emit)
+        except BackendError as exc:
+            sec.notes.append(f"no model could answer: {exc}")
+            sec.data["model_error"] = str(exc)
+        except UserError as exc:
+            sec.notes.append(str(exc))
+            sec.status = "failed"
+        if sec.data.get("model_error") and sec.status == "ok":
+            # the tools' part stands on its own; without it there is no answer
+            sec.status = "partial" if sec.tool_text else "failed"
+        return sec
+
+    def _context(self, inputs: list[Section]) -> str:
+        parts = []
+        for s in inputs:
+            body = s.tool_text or s.model_text
+            if s.code and s.code not in body:
+                body += f"\n```asar\n{s.code}\n```"
+            parts.append(f"Result of the previous step ({s.expert_name}):\n{body.strip()}")
+        return "\n\n".join(parts)
+
+    def _user_text(self, question: str, code: str | None, inputs: list[Section],
+                   extra: str = "") -> str:
+        text = question
+        if code and code not in question:
+            text += f"\n\n```asar\n{code}\n```"
+        ctx = self._context(inputs)
+        if ctx:
+            text += "\n\n" + ctx
+        if extra:
+            text += "\n\n" + extra
+        return text
+
+    #: What "only memory matters afterwards" observes: memory and I/O, not registers or flags.
+    RELAXED_OBSERVE = "mem,io"
+
+    def _optimization(self, sec, e, question, prose, code, facts, inputs, history, emit):
+        if code is None and inputs:
+            code = next((s.code for s in reversed(inputs) if s.code), None)
+        if code is None:
+            sec.notes.append("no code to optimize was given (paste it, or pass --file)")
+            self._model_answer(sec, e, question, None, facts, inputs, history, emit)
+            return
+        opt = self.tools.call("optimize", code=code)
+        emit("tool", opt)
+        if not opt.ok:
+            sec.checks.append(Check("assembles", False, opt.summary))
+            sec.tool_text = f"The code does not assemble, so it cannot be optimized: {opt.summary}"
+            sec.status = "failed"
+            return
+        strict = opt.data["result"]
+        relaxed = None
+        if strict.source.strip() == code.strip() or strict.cycles_after == strict.cycles_before:
+            r2 = self.tools.call("optimize", code=code, observe=self.RELAXED_OBSERVE)
+            emit("tool", r2)
+            if r2.ok and (r2.data["result"].cycles_after, r2.data["result"].bytes_after) < \
+                    (strict.cycles_after, strict.bytes_after):
+                relaxed = r2.data["result"]
+        # (code, cycles, bytes, origin, assumption, proof)
+        options = [(strict.source, strict.cycles_after, strict.bytes_after,
+                    "the verified optimizer", None, strict)]
+        if relaxed is not None:
+            options.append((relaxed.source, relaxed.cycles_after, relaxed.bytes_after,
+                            "the verified optimizer", "relaxed", relaxed))
+        reply = self._model_answer(sec, e, question, code, facts, inputs, history, emit,
+                                   verify_blocks=False)
+        blocks = [_with_return(code, b) for b in answer_blocks(reply)] if reply else []
+        if blocks:
+            verdict = self._judge_candidate(code, blocks[0], None)
+            kind = None
+            if not verdict["equivalent"]:
+                v2 = self._judge_candidate(code, blocks[0], self.RELAXED_OBSERVE)
+                if v2["equivalent"]:
+                    verdict, kind = v2, "relaxed"
+            sec.data["model_candidate"] = verdict
+            ok = verdict["equivalent"] and verdict["cost"]
+            sec.checks.append(Check("model's rewrite", True if ok else False, verdict["detail"]
+                                    + (" (if only memory and I/O matter afterwards)"
+                                       if kind else "")))
+            if ok:
+                options.append((blocks[0], verdict["cost"][0], verdict["cost"][1],
+                                "the model (proven)", kind, verdict))
+            # the model's code is shown only where the tools placed it, proven
+            sec.model_text = drop_blocks(
+                sec.model_text, lambda body: False,
+                "the model's rewrite: proven, see the verification" if ok
+                else f"the model's rewrite, {verdict['detail']}")
+        strict_opts = [o for o in options if o[4] is None]
+        best = min(strict_opts, key=lambda o: (o[1], o[2]))
+        relaxed_best = min((o for o in options if o[4]), key=lambda o: (o[1], o[2]),
+                           default=None)
+        if relaxed_best and (relaxed_best[1], relaxed_best[2]) >= (best[1], best[2]):
+            relaxed_best = None
+        lines = []
+        changed = best[0].strip() != code.strip()
+        if changed:
+            lines.append(f"Optimized by {best[3]}:\n```asar\n{best[0].rstrip()}\n```")
+            lines += self._rewrite_lines(best[5])
+            sec.code = best[0]
+        else:
+            lines.append("No rewrite keeps every register, flag and memory byte the same: "
+                         "the code stands as it is.")
+            sec.code = code
+        if relaxed_best:
+            lines.append(f"If A, X, Y and the flags are not used after this code (only memory "
+                         f"and I/O matter), {relaxed_best[3]} gives:\n"
+                         f"```asar\n{relaxed_best[0].rstrip()}\n```")
+            lines += self._rewrite_lines(relaxed_best[5])
+        sec.tool_text = "\n".join(lines)
+        sec.checks.append(Check("assembles", True, check_assembles(sec.code).summary()))
+        if changed:
+            sec.checks.append(Check("equivalent", True, self._proof(best[5])))
+        sec.checks.append(Check("cycles", None, f"{strict.cycles_before} -> {best[1]}"))
+        sec.checks.append(Check("bytes", None, f"{strict.bytes_before} -> {best[2]}"))
+        if relaxed_best:
+            sec.checks.append(Check("equivalent (memory and I/O only)", True,
+                                    self._proof(relaxed_best[5])))
+            sec.checks.append(Check("cycles (memory and I/O only)", None,
+                                    f"{strict.cycles_before} -> {relaxed_best[1]}"))
+            sec.checks.append(Check("bytes (memory and I/O only)", None,
+                                    f"{strict.bytes_before} -> {relaxed_best[2]}"))
+        sec.data["optimize"] = {k: v for k, v in opt.data.items() if k != "result"}
+
+    @staticmethod
+    def _rewrite_lines(proof) -> list[str]:
+        if isinstance(proof, dict):
+            return []
+        return [f"- line {r.line}: `{' : '.join(r.before)}` -> "
+                f"`{' : '.join(r.after) or '(removed)'}` ({r.rule}: {r.cycles_saved} cycles, "
+                f"{r.bytes_saved} bytes)" for r in proof.rewrites]
+
+    @staticmethod
+    def _proof(proof) -> str:
+        if isinstance(proof, dict):
+            return proof["proof"]
+        firsts = [r.proof.splitlines()[0] for r in proof.rewrites if r.proof]
+        return "; ".join(dict.fromkeys(firsts)) or "proven"
+
+    def _judge_candidate(self, original: str, cand: str, observe: str | None) -> dict[str, Any]:
+        chk = check_assembles(cand)
+        if not chk.ok:
+            return {"equivalent": False, "cost": None,
+                    "detail": f"does not assemble ({chk.error})", "proof": ""}
+        eq = self.tools.call("equivalence", a=original, b=cand, observe=observe)
+        if not eq.ok:
+            first = eq.summary.splitlines()[0] if eq.summary else "not equivalent"
+            return {"equivalent": False, "cost": None, "detail": f"rejected: {first}",
+                    "proof": ""}
+        from triforce.analysis.optimize import entry_widths
+
+        m0, x0 = entry_widths(original, None, None)      # cost it as the optimizer costs
+        cyc = self.tools.call("cycles", code=cand, m8=bool(m0), x8=bool(x0))
+        cost = [cyc.data["cycles_min"], cyc.data["bytes"]] if cyc.ok else None
+        first = eq.summary.splitlines()[0]
+        return {"equivalent": True, "cost": cost, "proof": first,
+                "detail": first + (f", {cost[0]} cycles, {cost[1]} bytes" if cost else "")}
+
+    def _debugging(self, sec, e, question, prose, code, facts, inputs, history, emit):
+        extra = ""
+        if code:
+            lint = self.tools.call("lint", code=code)
+            emit("tool", lint)
+            if lint.ok:
+                found = lint.data["text"]
+                sec.checks.append(Check("lint", None, f"{len(found)} finding(s)"))
+                if found:
+                    sec.tool_text = "The linter finds:\n" + "\n".join(f"- {f}" for f in found)
+                    extra = "The linter found (verified):\n" + "\n".join(found)
+                else:
+                    sec.tool_text = "The linter finds nothing wrong in this code."
+                    extra = "The linter found nothing wrong in this code."
+            else:
+                sec.checks.append(Check("assembles", False, lint.summary))
+                sec.tool_text = f"The code does not assemble: {lint.summary}"
+                extra = f"The assembler reports: {lint.summary}"
+        self._model_answer(sec, e, question, code, facts, inputs, history, emit, extra=extra)
+
+    def _analysis(self, sec, e, question, prose, code, facts, inputs, history, emit):
+        lines = []
+        if facts:
+            lines.append("From the register table:\n" + "\n".join(f"- {f}" for f in facts))
+            sec.checks.append(Check("registers", None, f"{len(facts)} register fact(s) "
+                                    "from the table"))
+        if code:
+            cyc = self.tools.call("cycles", code=code)
+            emit("tool", cyc)
+            if cyc.ok:
+                lines.append(f"Static timing: {cyc.summary}.")
+                sec.checks.append(Check("cycles", None, cyc.summary))
+            else:
+                sec.checks.append(Check("assembles", False, cyc.summary))
+                lines.append(f"The code does not assemble: {cyc.summary}")
+        sec.tool_text = "\n\n".join(lines)
+        self._model_answer(sec, e, question, code, facts, inputs, history, emit)
+
+    def _generation(self, sec, e, question, prose, code, facts, inputs, history, emit):
+        idiom = None
+        try:
+            from triforce.orchestra import idioms
+        except ImportError:
+            idioms = None
+        if idioms is not None:
+            found = idioms.match(question, limit=1)
+            idiom = found[0][0] if found else None
+        extra = ""
+        if idiom is not None:
+            extra = (f"A verified routine for a similar task ({idiom.title}); adapt it:\n"
+                     f"```asar\n{idiom.code.strip()}\n```")
+        reply = self._model_answer(sec, e, question, code, facts, inputs, history, emit,
+                                   extra=extra)
+        good = [c for c in sec.checks if c.name == "assembles" and c.ok]
+        if reply is not None and good:
+            return
+        if idiom is not None:
+            chk = check_assembles(idiom.code)
+            sec.code = idiom.code.strip()
+            why = ("the model's code did not assemble" if reply and answer_blocks(reply)
+                   else "the model gave no code")
+            sec.tool_text = (f"A verified routine from the idiom library: {idiom.title} "
+                             f"({why}).\n{idiom.description}\nAssumes: {idiom.assumptions}\n"
+                             f"```asar\n{idiom.code.strip()}\n```")
+            sec.checks.append(Check("idiom assembles", chk.ok, chk.summary()))
+
+    def _general(self, sec, e, question, prose, code, facts, inputs, history, emit):
+        if facts and e.intent in ("mapping", "architecture", "integration"):
+            sec.tool_text = "From the register table:\n" + "\n".join(f"- {f}" for f in facts)
+        self._model_answer(sec, e, question, code, facts, inputs, history, emit)
+
+    # -- the model, with verification and retries -------------------------------------------
+
+    def _model_answer(self, sec: Section, e: Expert, question: str, code: str | None,
+                      facts: list[str], inputs: list[Section], history, emit: Event, *,
+                      extra: str = "", verify_blocks: bool = True) -> str | None:
+        user = self._user_text(question, code, inputs, extra)
+        messages = build_messages(e, user, facts=facts, history=history)
+        reply = None
+        for attempt in range(self.max_retries + 1):
+            req = self._request(e, messages)
+            try:
+                result, backend = self._chat_chain(req, e, emit)
+            except BackendError as exc:
+                sec.notes.append(f"no model could answer: {exc}")
+                sec.data["model_error"] = str(exc)
+                return reply
+            sec.chats.append(result)
+            reply = result.text
+            if result.finish_reason == "timeout":
+                sec.notes.append(f"the model was stopped after {self.timeout:g} s")
+            if not verify_blocks:
+                break
+            blocks = answer_blocks(reply)
+            checks = [check_assembles(b) for b in blocks]
+            bad = [c for c in checks if not c.ok]
+            if not bad or attempt == self.max_retries:
+                self._record_blocks(sec, checks, attempt)
+                if bad:   # the user never sees code that does not assemble
+                    failing = {b for b, c in zip(blocks, checks, strict=True) if not c.ok}
+                    reply = drop_blocks(reply, lambda body, f=failing: body not in f)
+                break
+            emit("retry", bad[0].error)
+            messages = messages + [
+                {"role": "assistant", "content": reply},
+                {"role": "user", "content": "That code does not assemble with asar: "
+                 f"{bad[0].error}. Give the whole corrected code in one ```asar block."}]
+        sec.model_text = reply or ""
+        return reply
+
+    def _record_blocks(self, sec: Section, checks: list[AsmCheck], attempt: int) -> None:
+        tries = f" (after {attempt} retr{'y' if attempt == 1 else 'ies'})" if attempt else ""
+        for n, c in enumerate(checks, 1):
+            label = "assembles" if len(checks) == 1 else f"assembles (block {n})"
+            sec.checks.append(Check(label, c.ok, c.summary() + tries))
+        if checks and all(c.ok for c in checks) and sec.code is None:
+            sec.data["model_code_blocks"] = len(checks)
+
+    def _request(self, e: Expert, messages: list[dict[str, str]]) -> ChatRequest:
+        s = e.sampling
+        return ChatRequest(messages, temperature=s.temperature, top_p=s.top_p, top_k=s.top_k,
+                           num_ctx=s.num_ctx, max_tokens=self.max_tokens, seed=self.seed,
+                           timeout=self.timeout)
+
+    def backend(self, name: str):
+        if name not in self._backends:
+            self._backends[name] = open_backend(name, **self.backend_options.get(name, {}))
+        return self._backends[name]
+
+    def model_for(self, e: Expert | None, backend: str) -> str | None:
+        """The model tag / adapter for ``e`` on ``backend`` (None: the backend's default)."""
+        if e is None:
+            return None
+        name = e.backends.get(backend)
+        if backend == "embedded":
+            if not name:
+                return None
+            p = Path(name).expanduser()
+            if not p.is_absolute():
+                from triforce.experts.registry import config_path
+
+                p = config_path().parent / p
+            return str(p)
+        if name:
+            return name
+        tiers = self.registry.tiers
+        for tier in ("balanced", "quality", "fast"):
+            if backend in tiers.get(tier, {}):
+                return tiers[tier][backend]
+        return None
+
+    def _chat_chain(self, req: ChatRequest, e: Expert | None,
+                    emit: Event | None) -> tuple[ChatResult, str]:
+        """Try each backend of the chain in turn; the last error if none answers."""
+        errors: list[str] = []
+        last: BackendError | None = None
+        for name in self.chain:
+            req.model = self.model_for(e, name)
+            if name == "embedded" and req.model and not Path(req.model).is_file():
+                errors.append(f"adapter {req.model} is missing; the base model answers")
+                req.model = None
+            on_token = (lambda t: emit("token", t)) if emit else None
+            try:
+                return self.backend(name).chat(req, on_token), name
+            except BackendError as exc:
+                last = exc
+                errors.append(str(exc))
+                if exc.kind == "refused":
+                    break
+                if emit:
+                    emit("note", f"{exc}; trying the next backend" if name != self.chain[-1]
+                         else str(exc))
+        assert last is not None
+        if len(errors) > 1:
+            raise BackendError(last.backend, " | ".join(errors), last.kind)
+        raise last
