@@ -22,9 +22,11 @@ def _common(p) -> None:
                         "when it cannot answer, the fallback chain $TRIFORCE_FALLBACK "
                         "(default: embedded) is tried")
     p.add_argument("--max-tokens", type=int, default=None, metavar="N",
-                   help="longest reply per model call (default 384)")
+                   help="longest reply per model call (default 256)")
     p.add_argument("--timeout", type=float, default=None, metavar="S",
                    help="seconds per model call (default 120)")
+    p.add_argument("--retries", type=int, default=None, metavar="N",
+                   help="times a model may fix code that does not assemble (default 1)")
     p.add_argument("--project", metavar="DIR",
                    help="the project directory the read_file tool may read (default: none)")
     p.add_argument("--verbose", action="store_true",
@@ -77,6 +79,10 @@ def make_orchestrator(args):
         if args.timeout <= 0:
             raise UserError("--timeout must be above 0")
         kw["timeout"] = args.timeout
+    if args.retries is not None:
+        if not 0 <= args.retries <= 5:
+            raise UserError("--retries must be from 0 to 5")
+        kw["max_retries"] = args.retries
     if args.project and not Path(args.project).is_dir():
         raise UserError("not a directory", args.project)
     return Orchestrator(backends=chain_for(args.backend), project_root=args.project, **kw)

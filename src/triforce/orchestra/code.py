@@ -105,12 +105,18 @@ def _has_instruction(line: str) -> bool:
     return False
 
 
+def _is_directive(line: str) -> bool:
+    s = re.sub(r"^" + _LABEL + r"\s*", "", line.strip()).split(";", 1)[0].strip()
+    return bool(s) and bool(_DIRECTIVE.match(s) or _DEFINE.match(s))
+
+
 def answer_blocks(text: str) -> list[str]:
     """The code blocks of a model's answer (fenced, in an assembly language or none)."""
     out = []
     for m in _FENCE.finditer(text):
         lang, body = m.group(1).lower(), m.group(2).strip("\n")
-        if lang in ASM_LANGS and body.strip() and any(line_is_code(ln) for ln in body.splitlines()):
+        if lang in ASM_LANGS and any(_has_instruction(ln) or _is_directive(ln)
+                                     for ln in body.splitlines() if line_is_code(ln)):
             out.append(body)
     return out
 

@@ -233,9 +233,10 @@ class Orchestrator:
     def _optimization(self, sec, e, question, prose, code, facts, inputs, history, emit):
         if code is None and inputs:
             code = next((s.code for s in reversed(inputs) if s.code), None)
-        if code is None:
-            sec.notes.append("no code to optimize was given (paste it, or pass --file)")
-            self._model_answer(sec, e, question, None, facts, inputs, history, emit)
+        if code is None or "optimize" not in e.tools:
+            if code is None:
+                sec.notes.append("no code to optimize was given (paste it, or pass --file)")
+            self._model_answer(sec, e, question, code, facts, inputs, history, emit)
             return
         opt = self.tools.call("optimize", code=code)
         emit("tool", opt)
@@ -261,7 +262,7 @@ class Orchestrator:
         reply = self._model_answer(sec, e, question, code, facts, inputs, history, emit,
                                    verify_blocks=False)
         blocks = [_with_return(code, b) for b in answer_blocks(reply)] if reply else []
-        if blocks:
+        if blocks and "equivalence" in e.tools:
             verdict = self._judge_candidate(code, blocks[0], None)
             kind = None
             if not verdict["equivalent"]:
@@ -353,7 +354,7 @@ class Orchestrator:
 
     def _debugging(self, sec, e, question, prose, code, facts, inputs, history, emit):
         extra = ""
-        if code:
+        if code and "lint" in e.tools:
             lint = self.tools.call("lint", code=code)
             emit("tool", lint)
             if lint.ok:
@@ -373,11 +374,11 @@ class Orchestrator:
 
     def _analysis(self, sec, e, question, prose, code, facts, inputs, history, emit):
         lines = []
-        if facts:
+        if facts and "register_lookup" in e.tools:
             lines.append("From the register table:\n" + "\n".join(f"- {f}" for f in facts))
             sec.checks.append(Check("registers", None, f"{len(facts)} register fact(s) "
                                     "from the table"))
-        if code:
+        if code and "cycles" in e.tools:
             cyc = self.tools.call("cycles", code=code)
             emit("tool", cyc)
             if cyc.ok:
@@ -418,7 +419,7 @@ class Orchestrator:
             sec.checks.append(Check("idiom assembles", chk.ok, chk.summary()))
 
     def _general(self, sec, e, question, prose, code, facts, inputs, history, emit):
-        if facts and e.intent in ("mapping", "architecture", "integration"):
+        if facts and "register_lookup" in e.tools:
             sec.tool_text = "From the register table:\n" + "\n".join(f"- {f}" for f in facts)
         self._model_answer(sec, e, question, code, facts, inputs, history, emit)
 
