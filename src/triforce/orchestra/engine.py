@@ -511,7 +511,8 @@ class Orchestrator:
         for name in self.chain:
             req.model = self.model_for(e, name)
             if name == "embedded" and req.model and not Path(req.model).is_file():
-                errors.append(f"adapter {req.model} is missing; the base model answers")
+                if emit:   # no trained adapter yet: the base model with the expert's prompt
+                    emit("note", f"adapter {req.model} is not there; the base model answers")
                 req.model = None
             on_token = (lambda t: emit("token", t)) if emit else None
             try:
