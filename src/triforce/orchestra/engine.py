@@ -21,6 +21,7 @@ from typing import Any
 from triforce.errors import UserError
 from triforce.experts import Expert, Registry, build_messages, load_registry
 from triforce.llm import BackendError, ChatRequest, ChatResult, open_backend
+from triforce.orchestra import idioms
 from triforce.orchestra import plan as plans
 from triforce.orchestra.answer import Answer, Check, Section
 from triforce.orchestra.code import (
@@ -391,14 +392,8 @@ class Orchestrator:
         self._model_answer(sec, e, question, code, facts, inputs, history, emit)
 
     def _generation(self, sec, e, question, prose, code, facts, inputs, history, emit):
-        idiom = None
-        try:
-            from triforce.orchestra import idioms
-        except ImportError:
-            idioms = None
-        if idioms is not None:
-            found = idioms.match(question, limit=1)
-            idiom = found[0][0] if found else None
+        found = idioms.match(question, limit=1)
+        idiom = found[0][0] if found else None
         extra = ""
         if idiom is not None:
             extra = (f"A verified routine for a similar task ({idiom.title}); adapt it:\n"
