@@ -51,6 +51,7 @@ class EmbeddedBackend:
         self._llm: Any = None
         self._adapters: dict[str, Any] = {}      # resolved path -> llama_adapter_lora pointer
         self._active: str | None = None           # resolved path of the active adapter
+        self._scale = 1.0
         self._lock = threading.RLock()
         self.load_time = 0.0
 
@@ -76,9 +77,12 @@ class EmbeddedBackend:
                                    f"({EMBEDDED_INSTALL})", "not_installed") from None
             t0 = time.perf_counter()
             try:
+                # n_threads_batch too: left alone, llama-cpp-python uses every logical CPU
+                # for the prompt, and on a busy machine its spinning thread barriers then
+                # stall prompt evaluation for seconds.
                 self._llm = llama_cpp.Llama(
                     model_path=str(path), n_ctx=self.n_ctx, n_threads=self.n_threads,
-                    seed=self.seed, verbose=False)
+                    n_threads_batch=self.n_threads, seed=self.seed, verbose=False)
             except (ValueError, RuntimeError, OSError) as exc:
                 raise BackendError(self.name, f"cannot load {path}: {exc}",
                                    "not_installed") from None
@@ -129,7 +133,7 @@ class EmbeddedBackend:
         return time.perf_counter() - t0
 
     def _set_adapter_locked(self, key: str | None, scale: float = 1.0) -> None:
-        if key == self._active:
+        if key == self._active and (key is None or scale == self._scale):
             return
         import llama_cpp
 
@@ -142,6 +146,7 @@ class EmbeddedBackend:
         if rc:
             raise BackendError(self.name, f"cannot apply adapter {key}", "bad_reply")
         self._active = key
+        self._scale = scale
         self._llm.reset()        # the cached prompt was computed with the other weights
 
     @property

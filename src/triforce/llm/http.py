@@ -88,13 +88,19 @@ def _error_detail(exc: urllib.error.HTTPError) -> str:
     try:
         data = json.loads(raw)
     except ValueError:
-        return raw[:200]
+        return _one_line(raw)
     if isinstance(data, dict):
         err = data.get("error", data.get("detail", data))
         if isinstance(err, dict):
             err = err.get("message", err)
-        return str(err)[:200]
-    return raw[:200]
+        return _one_line(str(err))
+    return _one_line(raw)
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """A server's error text as one short line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit - 3] + "..."
 
 
 def get_json(backend: str, url: str, *, headers=None, timeout: float = 10.0,
@@ -126,10 +132,20 @@ def _read_json(backend: str, url: str, resp, deadline: Deadline) -> Any:
         raise BackendError(backend, f"{url} did not answer JSON", "bad_reply") from None
 
 
+def _socket_of(resp) -> socket.socket | None:
+    """The socket under an http.client response, where the standard library exposes it."""
+    raw = getattr(getattr(resp, "fp", None), "raw", None)
+    sock = getattr(raw, "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
 def lines(backend: str, url: str, resp, deadline: Deadline) -> Iterator[str]:
     """The response's lines (decoded, stripped), stopping at the deadline."""
+    sock = _socket_of(resp)
     while True:
         deadline.check(backend, url)
+        if sock is not None:      # each read may wait only for what is left of the deadline
+            sock.settimeout(max(0.05, deadline.left()))
         try:
             line = resp.readline(MAX_REPLY)
         except TimeoutError:

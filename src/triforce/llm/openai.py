@@ -21,6 +21,11 @@ def api_key() -> str | None:
     return os.environ.get("TRIFORCE_OPENAI_API_KEY") or os.environ.get("OPENAI_API_KEY") or None
 
 
+def _is_served(model: str, names: list[str]) -> bool:
+    """Whether ``model`` is one of the listed ``names`` (Ollama lists "x:latest" for "x")."""
+    return model in names or (":" not in model and f"{model}:latest" in names)
+
+
 class OpenAIBackend:
     name = "openai"
 
@@ -29,6 +34,7 @@ class OpenAIBackend:
         self.url = (base_url or openai_url()).rstrip("/")
         self.key = api_key if api_key is not None else globals()["api_key"]()
         self.default_model = default_model
+        self._served: list[str] | None = None
 
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.key}"} if self.key else {}
@@ -36,24 +42,58 @@ class OpenAIBackend:
     def models(self) -> list[str]:
         data = http.get_json(self.name, self.url + "/models", headers=self._headers())
         items = data.get("data", []) if isinstance(data, dict) else []
-        return [m.get("id", "") for m in items if isinstance(m, dict)]
+        self._served = [m.get("id", "") for m in items if isinstance(m, dict)]
+        return list(self._served)
 
     def health(self) -> Probe:
         return probe_openai()
 
-    def _model(self, request: ChatRequest) -> str:
-        if request.model:
-            return request.model
-        if self.default_model:
-            return self.default_model
-        names = self.models()          # a single-model server: use what it serves
-        if not names:
-            raise BackendError(self.name, f"{self.url} serves no models", "missing_model")
-        self.default_model = names[0]
-        return names[0]
+    def _listed(self, deadline: http.Deadline, refresh: bool = False) -> list[str] | None:
+        """The model ids the server lists (kept), or None when it does not list them.
+
+        A server that is down or does not answer within ``deadline`` raises BackendError.
+        """
+        if self._served is not None and not refresh:
+            return self._served
+        url = self.url + "/models"
+        try:
+            with http.request(self.name, "GET", url, headers=self._headers(),
+                              deadline=deadline) as resp:
+                data = http._read_json(self.name, url, resp, deadline)
+        except BackendError as exc:
+            if exc.kind in ("refused", "bad_reply"):   # no /models here: take names on trust
+                return None
+            raise
+        items = data.get("data", []) if isinstance(data, dict) else []
+        self._served = [m.get("id", "") for m in items if isinstance(m, dict)]
+        return self._served
+
+    def _model(self, request: ChatRequest, deadline: http.Deadline) -> str:
+        """The model to ask for: the request's, the default, or the one the server serves.
+
+        A name the server does not list is refused here: llama.cpp's and
+        llama-cpp-python's servers would otherwise answer with whatever they serve.
+        """
+        model = request.model or self.default_model
+        if not model:
+            names = self._listed(deadline)    # a single-model server: use what it serves
+            if not names:
+                raise BackendError(self.name, f"{self.url} serves no models", "missing_model")
+            self.default_model = names[0]
+            return names[0]
+        names = self._listed(deadline)
+        if names is not None and not _is_served(model, names):
+            names = self._listed(deadline, refresh=True)    # loaded since we last looked?
+            if names is not None and not _is_served(model, names):
+                shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+                raise BackendError(self.name, f"model '{model}' is not served at {self.url} "
+                                   f"(it serves: {shown or 'nothing'})", "missing_model")
+        return model
 
     def chat(self, request: ChatRequest, on_token: TokenCallback | None = None) -> ChatResult:
-        model = self._model(request)
+        clock = Clock(on_token)
+        deadline = http.Deadline(request.timeout)   # the whole request, model lookup included
+        model = self._model(request, deadline)
         body: dict[str, Any] = {
             "model": model, "messages": request.messages, "stream": True,
             "temperature": request.temperature, "top_p": request.top_p,
@@ -70,13 +110,20 @@ class OpenAIBackend:
             body["response_format"] = {"type": "json_schema", "json_schema": {
                 "name": "reply", "schema": request.json_schema, "strict": True}}
         url = self.url + "/chat/completions"
-        clock = Clock(on_token)
-        deadline = http.Deadline(request.timeout)
         usage: dict[str, Any] = {}
         finish = None
         missing = f"model '{model}' is not served at {self.url}"
-        with http.request(self.name, "POST", url, body, headers=self._headers(),
-                          deadline=deadline, not_found=missing) as resp:
+        try:
+            resp = http.request(self.name, "POST", url, body, headers=self._headers(),
+                                deadline=deadline, not_found=missing)
+        except BackendError as exc:
+            # llama-cpp-python's server knows only {"type": "json_object", "schema": ...}
+            if request.json_schema is None or "response_format" not in str(exc):
+                raise
+            body["response_format"] = {"type": "json_object", "schema": request.json_schema}
+            resp = http.request(self.name, "POST", url, body, headers=self._headers(),
+                                deadline=deadline, not_found=missing)
+        with resp:
             ctype = resp.headers.get("Content-Type", "")
             if "text/event-stream" not in ctype:   # a server that ignores "stream"
                 data = http._read_json(self.name, url, resp, deadline)
