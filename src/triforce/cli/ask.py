@@ -76,16 +76,17 @@ def make_orchestrator(args):
             raise UserError("--max-tokens must be 1 or more")
         kw["max_tokens"] = args.max_tokens
     if args.timeout is not None:
-        if args.timeout <= 0:
+        if not args.timeout > 0:
             raise UserError("--timeout must be above 0")
         kw["timeout"] = args.timeout
-    if args.retries is not None:
+    if getattr(args, "retries", None) is not None:
         if not 0 <= args.retries <= 5:
             raise UserError("--retries must be from 0 to 5")
         kw["max_retries"] = args.retries
-    if args.project and not Path(args.project).is_dir():
-        raise UserError("not a directory", args.project)
-    return Orchestrator(backends=chain_for(args.backend), project_root=args.project, **kw)
+    project = getattr(args, "project", None)
+    if project and not Path(project).is_dir():
+        raise UserError("not a directory", project)
+    return Orchestrator(backends=chain_for(args.backend), project_root=project, **kw)
 
 
 class Spinner:

@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     from triforce.cli import reg as reg_cmd
     from triforce.cli import route as route_cmd
     from triforce.cli import run as run_cmd
+    from triforce.cli import serve as serve_cmd
 
     parser = argparse.ArgumentParser(
         prog="triforce",
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     route_cmd.register_stats(sub)
     experts_cmd.register(sub)
     run_cmd.register(sub)
+    serve_cmd.register(sub)
     return parser
 
 

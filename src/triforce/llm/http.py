@@ -140,21 +140,35 @@ def _socket_of(resp) -> socket.socket | None:
 
 
 def lines(backend: str, url: str, resp, deadline: Deadline) -> Iterator[str]:
-    """The response's lines (decoded, stripped), stopping at the deadline."""
+    """The response's lines (decoded, stripped), stopping at the deadline.
+
+    Reads whatever has arrived (``read1``) and checks the deadline after every read,
+    so a server that trickles bytes without a newline cannot outlast the timeout.
+    """
     sock = _socket_of(resp)
+    buf = b""
     while True:
         deadline.check(backend, url)
         if sock is not None:      # each read may wait only for what is left of the deadline
             sock.settimeout(max(0.05, deadline.left()))
         try:
-            line = resp.readline(MAX_REPLY)
+            chunk = resp.read1(65536)
         except TimeoutError:
             raise _timeout(backend, url, deadline) from None
         except OSError as exc:
             raise BackendError(backend, f"connection to {url} broke ({exc})",
                                "unreachable") from None
-        if not line:
-            return
-        text = line.decode("utf-8", "replace").strip()
-        if text:
-            yield text
+        if not chunk:
+            break
+        buf += chunk
+        if len(buf) > MAX_REPLY:
+            raise BackendError(backend, f"{url} sent a line longer than {MAX_REPLY} bytes",
+                               "bad_reply")
+        *done, buf = buf.split(b"\n")
+        for raw in done:
+            text = raw.decode("utf-8", "replace").strip()
+            if text:
+                yield text
+    text = buf.decode("utf-8", "replace").strip()
+    if text:
+        yield text

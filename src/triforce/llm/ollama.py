@@ -8,6 +8,7 @@ the prompt to its own default context without a word. Timings come from the repl
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 from triforce.llm import http
@@ -19,8 +20,13 @@ class OllamaBackend:
     name = "ollama"
 
     def __init__(self, url: str | None = None, *, default_model: str = "qwen2.5-coder:7b",
-                 keep_alive: str | int | None = "10m") -> None:
+                 keep_alive: str | int | None = "10m", api_key: str | None = None) -> None:
         self.url = (url or ollama_url()).rstrip("/")
+        # Ollama itself has no keys; a proxy in front of it (or `triforce serve --api-key`)
+        # may. $OLLAMA_API_KEY is sent only to the server $OLLAMA_HOST names.
+        if api_key is None and self.url == ollama_url():
+            api_key = os.environ.get("OLLAMA_API_KEY") or None
+        self.headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
         self.default_model = default_model
         self.keep_alive = keep_alive
 
@@ -64,7 +70,8 @@ class OllamaBackend:
                             lambda d: d.get("response", ""))
 
     def tags(self, timeout: float = 10.0) -> list[dict[str, Any]]:
-        data = http.get_json(self.name, self.url + "/api/tags", timeout=timeout)
+        data = http.get_json(self.name, self.url + "/api/tags", headers=self.headers,
+                             timeout=timeout)
         return [m for m in (data or {}).get("models", []) if isinstance(m, dict)]
 
     def models(self) -> list[str]:
@@ -72,7 +79,8 @@ class OllamaBackend:
 
     def show(self, model: str, timeout: float = 10.0) -> dict[str, Any]:
         return http.post_json(self.name, self.url + "/api/show", {"model": model},
-                              timeout=timeout, not_found=self._missing(model))
+                              headers=self.headers, timeout=timeout,
+                              not_found=self._missing(model))
 
     def health(self) -> Probe:
         return probe_ollama()
@@ -88,8 +96,8 @@ class OllamaBackend:
         clock = Clock(on_token)
         deadline = http.Deadline(timeout)
         final: dict[str, Any] = {}
-        with http.request(self.name, "POST", url, body, deadline=deadline,
-                          not_found=self._missing(model)) as resp:
+        with http.request(self.name, "POST", url, body, headers=self.headers,
+                          deadline=deadline, not_found=self._missing(model)) as resp:
             for line in http.lines(self.name, url, resp, deadline):
                 try:
                     d = json.loads(line)

@@ -32,7 +32,10 @@ class OpenAIBackend:
     def __init__(self, base_url: str | None = None, *, api_key: str | None = None,
                  default_model: str | None = None) -> None:
         self.url = (base_url or openai_url()).rstrip("/")
-        self.key = api_key if api_key is not None else globals()["api_key"]()
+        # the key from the environment goes only to the server the environment names
+        if api_key is None and self.url == openai_url():
+            api_key = globals()["api_key"]()
+        self.key = api_key
         self.default_model = default_model
         self._served: list[str] | None = None
 

@@ -92,7 +92,6 @@ def find_code(question: str) -> tuple[str, str]:
                 prose = "\n".join(lines[:i] + [ln[:m.start()].rstrip(" :")] + lines[i + 1:])
                 stmts = [s.strip() for s in re.split(r"\s:\s", tail)]
                 return prose.strip(), "\n".join(stmts)
-            break
     return question.strip(), ""
 
 

@@ -1,0 +1,157 @@
+"""What the OpenAI and Ollama endpoints share: checking request fields, waiting for an
+answer, streaming one, and turning failures into error replies."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from itertools import chain
+from typing import Protocol
+
+from triforce.errors import UserError
+from triforce.server.jobs import Cancelled, Job, TextStream, Timeout
+from triforce.server.service import ApiError, Service, bad_request
+
+# -- request fields ----------------------------------------------------------------------
+
+
+def opt_int(d: dict, key: str, lo: int | None = None, hi: int | None = None,
+            where: str = "") -> int | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    name = where + key
+    if isinstance(v, bool) or not isinstance(v, int | float) or v != int(v):
+        raise bad_request(f"'{name}' must be an integer", key)
+    v = int(v)
+    if lo is not None and v < lo:
+        raise bad_request(f"'{name}' must be at least {lo}", key)
+    if hi is not None and v > hi:
+        raise bad_request(f"'{name}' must be at most {hi}", key)
+    return v
+
+
+def opt_number(d: dict, key: str, lo: float, hi: float, where: str = "") -> float | None:
+    v = d.get(key)
+    if v is None:
+        return None
+    name = where + key
+    if isinstance(v, bool) or not isinstance(v, int | float) or v != v:
+        raise bad_request(f"'{name}' must be a number", key)
+    if not lo <= v <= hi:
+        raise bad_request(f"'{name}' must be between {lo:g} and {hi:g}", key)
+    return float(v)
+
+
+def opt_bool(d: dict, key: str, default: bool, where: str = "") -> bool:
+    v = d.get(key)
+    if v is None:
+        return default
+    if not isinstance(v, bool):
+        raise bad_request(f"'{where}{key}' must be true or false", key)
+    return v
+
+
+def opt_dict(d: dict, key: str) -> dict:
+    v = d.get(key)
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise bad_request(f"'{key}' must be an object", key)
+    return v
+
+
+# -- failures ----------------------------------------------------------------------------
+
+
+def error_for(exc: BaseException, svc: Service) -> ApiError:
+    """The error reply for what stopped a job."""
+    from triforce.llm import BackendError
+
+    if isinstance(exc, ApiError):
+        return exc
+    if isinstance(exc, Timeout):
+        svc.metrics.timed_out()
+        return ApiError(504, f"no answer within {svc.request_timeout:g} s; the request was "
+                        "stopped", "timeout_error", "timeout")
+    if isinstance(exc, Cancelled):
+        return ApiError(503, "the request was cancelled (the server is stopping)",
+                        "server_error", "cancelled")
+    if isinstance(exc, BackendError):
+        return ApiError(502, str(exc), "backend_error", exc.kind)
+    if isinstance(exc, UserError):
+        return bad_request(str(exc))
+    from triforce.server.app import log
+
+    log(f"internal error while answering: {type(exc).__name__}: {exc}")
+    if os.environ.get("TRIFORCE_DEBUG"):
+        traceback.print_exception(exc)
+    return ApiError(500, f"internal error: {type(exc).__name__}", "server_error",
+                    "internal_error")
+
+
+def wait_answer(svc: Service, job: Job, deadline: float):
+    """The job's Answer, or the ApiError that says why there is none."""
+    try:
+        return job.wait(deadline)
+    except BaseException as exc:  # noqa: BLE001 - every failure becomes an error reply
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise error_for(exc, svc) from None
+
+
+# -- streaming ---------------------------------------------------------------------------
+
+
+class StreamFormat(Protocol):
+    content_type: str
+
+    def opening(self) -> bytes: ...
+
+    def piece(self, text: str) -> bytes: ...
+
+    def closing(self, answer, text: str) -> bytes: ...
+
+    def error(self, err: ApiError) -> bytes: ...
+
+
+def run_stream(svc: Service, ex, job: Job, deadline: float, fmt: StreamFormat) -> None:
+    """Stream ``job``'s answer in ``fmt``.
+
+    The reply's headers wait for the first event (the plan, right after routing), so a
+    question the orchestrator refuses still gets a plain error status.
+    """
+    events = job.events(deadline)
+    try:
+        first = next(events)
+    except BaseException as exc:  # noqa: BLE001
+        if isinstance(exc, KeyboardInterrupt | SystemExit):
+            raise
+        raise error_for(exc, svc) from None
+    if first[0] == "error":
+        raise error_for(first[1], svc)
+    text = TextStream()
+    out = ex.stream(fmt.content_type)
+    try:
+        out.write(fmt.opening())
+        try:
+            for kind, payload in chain([first], events):
+                if kind == "answer":
+                    out.write(fmt.closing(payload, text.finish(payload)))
+                    break
+                if kind == "error":
+                    err = error_for(payload, svc)
+                    ex.note = f"stream ended by an error: {err.message}"
+                    out.write(fmt.error(err))
+                    break
+                piece = text.feed(kind, payload)
+                if piece:
+                    out.write(fmt.piece(piece))
+        except Timeout as exc:
+            err = error_for(exc, svc)
+            ex.note = err.message
+            out.write(fmt.error(err))
+        out.end()
+    except OSError:
+        job.cancel()          # the client went away: stop the model at its next token
+        raise

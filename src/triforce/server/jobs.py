@@ -1,0 +1,160 @@
+"""One question being answered: the orchestrator in a worker thread, its events in a queue.
+
+The HTTP thread reads the events with a deadline. When the deadline passes (or the
+client goes away) the job is cancelled: the next event the orchestrator emits (a
+token, a tool result, the end of a section) raises :class:`Cancelled` inside the
+worker, which unwinds it and releases the model for the next request.
+
+:class:`TextStream` turns the events into the pieces of one readable answer, so
+that a streamed reply, concatenated, is a complete answer: each section's heading,
+the model's words as they come, the tools' verified text, the notes, and finally
+the verification summary.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+
+class Cancelled(Exception):  # noqa: N818 - a signal, not an error condition
+    """Raised inside the worker to stop a job (deadline passed, client gone, shutdown)."""
+
+
+class Timeout(Exception):  # noqa: N818
+    """The job ran past its deadline (raised in the HTTP thread)."""
+
+
+#: The kinds that end a job's event stream.
+FINAL = ("answer", "error")
+
+
+class Job:
+    """``run(on_event) -> Answer`` in a daemon thread; ``events(deadline)`` yields its events.
+
+    Every event is ``(kind, payload)`` as the orchestrator emits it, then exactly one of
+    ``("answer", Answer)`` or ``("error", exception)``.
+    """
+
+    def __init__(self, run: Callable[[Callable[[str, Any], None]], Any],
+                 on_finish: Callable[[Job], None] | None = None) -> None:
+        self._run = run
+        self._on_finish = on_finish
+        self.queue: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.cancelled = threading.Event()
+        self.thread = threading.Thread(target=self._work, name="triforce-job", daemon=True)
+        self.started = time.monotonic()
+
+    def start(self) -> Job:
+        self.thread.start()
+        return self
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+
+    def _emit(self, kind: str, payload: Any) -> None:
+        if self.cancelled.is_set():
+            raise Cancelled()
+        self.queue.put((kind, payload))
+
+    def _work(self) -> None:
+        try:
+            answer = self._run(self._emit)
+        except Cancelled:
+            self.queue.put(("error", Cancelled()))
+        except BaseException as exc:  # noqa: BLE001 - handed to the HTTP thread
+            self.queue.put(("error", exc))
+        else:
+            self.queue.put(("answer", answer))
+        finally:
+            if self._on_finish:
+                self._on_finish(self)
+
+    def events(self, deadline: float) -> Iterator[tuple[str, Any]]:
+        """The events until the final one; :class:`Timeout` (and cancel) at ``deadline``
+        (a ``time.monotonic()`` value)."""
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.cancel()
+                raise Timeout()
+            try:
+                kind, payload = self.queue.get(timeout=min(left, 1.0))
+            except queue.Empty:
+                continue
+            yield kind, payload
+            if kind in FINAL:
+                return
+
+    def wait(self, deadline: float) -> Any:
+        """The Answer, or the job's exception raised here (:class:`Timeout` at the deadline)."""
+        for kind, payload in self.events(deadline):
+            if kind == "answer":
+                return payload
+            if kind == "error":
+                raise payload
+        raise RuntimeError("the job ended without an answer")  # pragma: no cover
+
+
+class TextStream:
+    """The orchestrator's events as pieces of text that add up to a complete answer."""
+
+    def __init__(self) -> None:
+        self.emitted = False
+        self._expert = "The model"
+        self._model_open = False
+        self._newline_due = False
+
+    def _para(self, text: str) -> str:
+        out = ("\n\n" if self.emitted else "") + text
+        self.emitted = True
+        self._newline_due = False
+        return out
+
+    def feed(self, kind: str, payload: Any) -> str:
+        """The text this event adds ("" for none)."""
+        if kind == "step":
+            step, expert = payload
+            self._expert = expert.name
+            self._model_open = False
+            return self._para(f"## {expert.name} ({step.intent})")
+        if kind == "token":
+            if not payload:
+                return ""
+            if not self._model_open:
+                self._model_open = True
+                return self._para(f"{self._expert} (model):\n{payload}")
+            if self._newline_due:
+                self._newline_due = False
+                return "\n\n" + payload
+            return payload
+        if kind == "retry":
+            out = self._para(f"(That code does not assemble: {payload}; asking again.)")
+            self._model_open = True          # the next attempt's tokens follow, after a gap
+            self._newline_due = True
+            return out
+        if kind == "section":
+            return self._section(payload)
+        return ""
+
+    def _section(self, sec) -> str:
+        self._model_open = False
+        parts: list[str] = []
+        if sec.status == "skipped":
+            parts.append(self._para(f"## {sec.title}"))
+            parts.append(self._para("Not run: " + "; ".join(sec.notes)))
+            return "".join(parts)
+        if sec.tool_text:
+            parts.append(self._para(sec.tool_text.rstrip()))
+        for note in sec.notes:
+            parts.append(self._para(f"Note: {note}"))
+        return "".join(parts)
+
+    def finish(self, answer) -> str:
+        """The verification summary that ends the answer."""
+        lines = answer.summary_lines()
+        tail = self._para("## Verification\n" + "\n".join(lines)) if lines else ""
+        return tail + "\n"

@@ -1,0 +1,273 @@
+"""What the server serves, independent of HTTP: the models, the questions, the answers.
+
+One :class:`Service` wraps one :class:`~triforce.orchestra.Orchestrator`, shared by
+every request thread (the embedded backend holds a lock, so model calls queue).
+A request's own sampling settings (``max_tokens``, ``temperature``, ``top_p``,
+``seed``) go to a shallow copy of the orchestrator that shares its backends,
+tools and router, so no request changes another's settings.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from triforce import __version__
+from triforce.errors import UserError
+from triforce.server.jobs import Job
+from triforce.server.metrics import ServerMetrics
+
+#: The model that lets the router pick the expert(s).
+ROUTED_MODEL = "triforce"
+#: Largest request body (bytes).
+MAX_BODY = 1024 * 1024
+#: Earlier turns of a conversation passed to the experts (the newest are kept).
+MAX_HISTORY = 12
+#: An assistant turn of the history is cut to this many characters.
+MAX_HISTORY_TURN = 4000
+
+
+def clip(text: object, n: int = 120) -> str:
+    """``text`` for a log line or an error message: control characters escaped, cut to ``n``."""
+    out = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(text)[: n + 1])
+    return out if len(out) <= n else out[: n - 3] + "..."
+
+
+class ApiError(Exception):
+    """An error reply: HTTP status, one-line message, OpenAI error type and code."""
+
+    def __init__(self, status: int, message: str, type_: str = "invalid_request_error",
+                 code: str | None = None, param: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.type = type_
+        self.code = code
+        self.param = param
+
+
+def bad_request(message: str, param: str | None = None, code: str | None = None) -> ApiError:
+    return ApiError(400, message, "invalid_request_error", code, param)
+
+
+@dataclass
+class Overrides:
+    """A request's sampling settings; None leaves the expert's or server's default."""
+
+    max_tokens: int | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    seed: int | None = None
+
+    def empty(self) -> bool:
+        return all(v is None for v in dataclasses.astuple(self))
+
+
+@dataclass
+class Question:
+    """One question, checked: the text, the forced expert (None: routed), the history."""
+
+    text: str
+    model: str
+    expert: str | None
+    history: list[dict[str, str]] = field(default_factory=list)
+    overrides: Overrides = field(default_factory=Overrides)
+
+
+def grace(timeout: float) -> float:
+    """Extra seconds past the model timeout before a request is cut off (tools, queueing)."""
+    return max(2.0, timeout / 10)
+
+
+class Service:
+    """The server's state: the shared orchestrator, the API key, the limits, the counters.
+
+    ``request_timeout`` (seconds) bounds one whole request; by default the orchestrator's
+    per-call model timeout plus :func:`grace`.
+    """
+
+    def __init__(self, orchestrator, *, api_key: str | None = None,
+                 request_timeout: float | None = None, max_body: int = MAX_BODY) -> None:
+        self.orchestrator = orchestrator
+        self.registry = orchestrator.registry
+        self.api_key = api_key or None
+        timeout = float(orchestrator.timeout)
+        self.request_timeout = (float(request_timeout) if request_timeout is not None
+                                else timeout + grace(timeout))
+        self.max_body = max_body
+        self.backends = list(orchestrator.chain)
+        self.metrics = ServerMetrics()
+        self.started = time.time()
+        self.version = __version__
+        self._jobs: set[Job] = set()
+        self._jobs_lock = threading.Lock()
+        self._closing = threading.Event()
+
+    # -- models ------------------------------------------------------------------------------
+
+    def model_names(self) -> list[str]:
+        return [ROUTED_MODEL] + [e.id for e in self.registry]
+
+    def resolve_model(self, name: Any) -> tuple[str, str | None]:
+        """``(model id, expert id or None)`` for a request's ``model``; 404 when unknown."""
+        if name is None:
+            return ROUTED_MODEL, None
+        if not isinstance(name, str):
+            raise bad_request("'model' must be a string", "model")
+        key = name.strip().lower()
+        if key.endswith(":latest"):
+            key = key[: -len(":latest")]
+        if key in ("", ROUTED_MODEL):
+            return ROUTED_MODEL, None
+        if key in self.registry.experts:
+            return key, key
+        raise ApiError(404, f"the model '{clip(name, 80)}' does not exist (models: "
+                       f"{', '.join(self.model_names())})", "invalid_request_error",
+                       "model_not_found", "model")
+
+    def describe(self, model: str) -> dict[str, Any]:
+        """What a model is: the router or one expert."""
+        if model == ROUTED_MODEL:
+            return {"id": model, "name": "Triforce", "intent": "routed",
+                    "description": "the router picks the expert(s) for each question"}
+        e = self.registry.get(model)
+        return {"id": e.id, "name": e.name, "intent": e.intent, "description": e.description}
+
+    def digest(self, model: str) -> str:
+        return hashlib.sha256(f"triforce/{self.version}/{model}".encode()).hexdigest()
+
+    # -- questions ---------------------------------------------------------------------------
+
+    def check(self, text: str) -> str:
+        """The question as the orchestrator will take it, or a 400 with its one-line message."""
+        from triforce.orchestra import check_question
+
+        try:
+            return check_question(text)
+        except UserError as exc:
+            raise bad_request(str(exc), "messages", "invalid_question") from None
+
+    def orchestrator_for(self, overrides: Overrides):
+        base = self.orchestrator
+        if overrides.empty():
+            return base
+        o = copy.copy(base)
+        if overrides.max_tokens is not None:
+            o.max_tokens = max(1, min(overrides.max_tokens, base.max_tokens))
+        if overrides.seed is not None:
+            o.seed = overrides.seed
+        if overrides.temperature is not None or overrides.top_p is not None:
+            experts = {}
+            for eid, e in base.registry.experts.items():
+                s = e.sampling
+                if overrides.temperature is not None:
+                    s = dataclasses.replace(s, temperature=overrides.temperature)
+                if overrides.top_p is not None:
+                    s = dataclasses.replace(s, top_p=overrides.top_p)
+                experts[eid] = dataclasses.replace(e, sampling=s)
+            o.registry = dataclasses.replace(base.registry, experts=experts)
+        return o
+
+    def start(self, q: Question) -> Job:
+        """Start answering ``q`` in a worker thread."""
+        if self._closing.is_set():
+            raise ApiError(503, "the server is shutting down", "server_error", "shutting_down")
+        orch = self.orchestrator_for(q.overrides)
+
+        def run(on_event: Callable[[str, Any], None]):
+            return orch.ask(q.text, expert=q.expert, history=q.history, on_event=on_event)
+
+        job = Job(run, on_finish=self._finished)
+        with self._jobs_lock:
+            self._jobs.add(job)
+        return job.start()
+
+    def _finished(self, job: Job) -> None:
+        with self._jobs_lock:
+            self._jobs.discard(job)
+
+    def deadline(self) -> float:
+        return time.monotonic() + self.request_timeout
+
+    def account(self, answer) -> dict[str, int]:
+        """Token usage of an answer (the model's tokens; tools cost none), counted in metrics."""
+        calls = [c for s in answer.sections for c in s.chats]
+        prompt = sum(c.prompt_tokens or 0 for c in calls)
+        completion = sum(c.completion_tokens or 0 for c in calls)
+        self.metrics.answered(answer.ok, prompt, completion, len(calls))
+        return {"prompt_tokens": prompt, "completion_tokens": completion,
+                "total_tokens": prompt + completion}
+
+    @staticmethod
+    def durations_ns(answer, wall_seconds: float) -> dict[str, int]:
+        """Ollama's timing fields (nanoseconds) for an answer."""
+        calls = [c for s in answer.sections for c in s.chats]
+        ns = 1_000_000_000
+        load = sum(c.load_time or 0.0 for c in calls)
+        prompt_eval = sum(c.time_to_first_token or 0.0 for c in calls)
+        evaluation = sum(max(0.0, c.total_time - (c.time_to_first_token or 0.0)) for c in calls)
+        return {"total_duration": int(wall_seconds * ns), "load_duration": int(load * ns),
+                "prompt_eval_duration": int(prompt_eval * ns),
+                "eval_duration": int(evaluation * ns)}
+
+    @staticmethod
+    def structured(answer) -> dict[str, Any]:
+        """The non-standard ``triforce`` field: the plan, routing and what was verified."""
+        d = answer.to_dict()
+        return {
+            "ok": d["ok"], "plan": d["plan"], "routing": d["routing"],
+            "verification": d["verification"],
+            "sections": [{k: s[k] for k in ("expert", "title", "status", "code", "notes")}
+                         for s in d["sections"]],
+            "model": d["model"], "seconds": d["seconds"],
+        }
+
+    # -- routing -----------------------------------------------------------------------------
+
+    def route(self, text: str, verbose: bool = False) -> dict[str, Any]:
+        question = self.check(text)
+        t0 = time.perf_counter()
+        decision = self.orchestrator.route(question)
+        out = decision.to_dict(verbose=verbose)
+        out["fallback"] = decision.fallback
+        out["seconds"] = round(time.perf_counter() - t0, 6)
+        return out
+
+    # -- health and metrics ------------------------------------------------------------------
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "ok", "version": self.version, "backends": self.backends,
+                "models": self.model_names(), "uptime_s": round(time.time() - self.started, 3),
+                "in_flight": self.metrics.snapshot()["in_flight"],
+                "auth": self.api_key is not None}
+
+    def metrics_text(self) -> str:
+        from triforce.routing import stats
+        from triforce.server.metrics import render
+
+        routing = None
+        error = None
+        try:
+            routing = stats.summary()
+        except UserError as exc:
+            error = str(exc)
+        return render(self.metrics.snapshot(), routing, error, self.version)
+
+    # -- shutdown ----------------------------------------------------------------------------
+
+    def close(self, wait: float = 3.0) -> None:
+        """Cancel every running job and wait (a little) for the workers to stop."""
+        self._closing.set()
+        with self._jobs_lock:
+            jobs = list(self._jobs)
+        for j in jobs:
+            j.cancel()
+        end = time.monotonic() + wait
+        for j in jobs:
+            j.thread.join(max(0.0, end - time.monotonic()))
