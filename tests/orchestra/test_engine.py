@@ -168,3 +168,20 @@ def test_cli_ask_json_and_errors(capsys, tmp_path):
     assert main(["ask", "explain", "--file", str(garbage)]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "g.asm" in err[0] and "not UTF-8" in err[0]
+
+
+def test_expert_adapter_from_the_config_dir_is_used(monkeypatch, tmp_path, capsys):
+    """An adapter file named in the registry (relative to the config dir) serves its expert
+    on the shared base model; the others keep the base model with their prompt."""
+    from triforce.llm.adapters import random_lora
+    from triforce.llm.probe import embedded_gguf
+
+    monkeypatch.setenv("TRIFORCE_CONFIG_DIR", str(tmp_path))
+    random_lora(embedded_gguf(), tmp_path / "veran.gguf", seed=3)
+    o = Orchestrator(max_tokens=8, timeout=60, record_stats=False)
+    with_adapter = o.ask("what does $4200 do?", expert="veran").sections[0].chats[0]
+    without = o.ask("what does $4200 do?", expert="zelda").sections[0].chats[0]
+    assert with_adapter.model == "veran" and without.model.startswith("SmolLM2")
+    assert main(["experts"]) == 0
+    out = capsys.readouterr().out
+    assert f"+ {tmp_path / 'veran.gguf'}" in out and "no adapter at" in out

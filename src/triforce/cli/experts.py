@@ -23,8 +23,16 @@ def register(sub) -> None:
 def _serving(expert, backend: str, probe, tiers) -> dict:
     model = expert.backends.get(backend)
     if backend == "embedded":
+        from triforce.experts import adapter_path
+
         base = tiers.get("fast", {}).get("embedded", "base model")
-        shown = f"{base} + {model}" if model else f"{base} (prompt only)"
+        path = adapter_path(expert)
+        if path is None:
+            shown = f"{base} (prompt only)"
+        elif path.is_file():
+            shown = f"{base} + {path}"
+        else:
+            shown = f"{base} (prompt only; no adapter at {path} yet)"
         return {"model": model, "served_as": shown, "status": probe.status, "reachable": probe.ok,
                 "where": probe.where}
     if not model:

@@ -12,9 +12,11 @@ from triforce.experts.registry import (
     FewShot,
     Registry,
     Sampling,
+    adapter_path,
     config_path,
     load_registry,
 )
 
 __all__ = ["BACKENDS", "CHARS_PER_TOKEN", "INTENTS", "TOOLS", "Expert", "FewShot", "Registry",
-           "Sampling", "build_messages", "config_path", "load_registry"]
+           "Sampling", "adapter_path", "build_messages", "config_path",
+           "load_registry"]

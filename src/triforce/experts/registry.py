@@ -106,6 +106,17 @@ class Registry:
         return len(self.experts)
 
 
+def adapter_path(expert: Expert) -> Path | None:
+    """The expert's embedded LoRA adapter file (relative names live beside the user's
+    ``experts.toml``), or None when the expert uses the base model with its prompt.
+    The file need not exist: no trained adapter yet means the base model answers."""
+    name = expert.backends.get("embedded")
+    if not name:
+        return None
+    p = Path(name).expanduser()
+    return p if p.is_absolute() else config_path().parent / p
+
+
 def config_path() -> Path:
     """Where the user's ``experts.toml`` lives (it need not exist)."""
     env = os.environ.get("TRIFORCE_CONFIG_DIR")

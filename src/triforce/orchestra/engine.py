@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from triforce.errors import UserError
-from triforce.experts import Expert, Registry, build_messages, load_registry
+from triforce.experts import Expert, Registry, adapter_path, build_messages, load_registry
 from triforce.llm import BackendError, ChatRequest, ChatResult, open_backend
 from triforce.orchestra import idioms
 from triforce.orchestra import plan as plans
@@ -480,16 +480,10 @@ class Orchestrator:
         """The model tag / adapter for ``e`` on ``backend`` (None: the backend's default)."""
         if e is None:
             return None
-        name = e.backends.get(backend)
         if backend == "embedded":
-            if not name:
-                return None
-            p = Path(name).expanduser()
-            if not p.is_absolute():
-                from triforce.experts.registry import config_path
-
-                p = config_path().parent / p
-            return str(p)
+            path = adapter_path(e)
+            return str(path) if path else None
+        name = e.backends.get(backend)
         if name:
             return name
         tiers = self.registry.tiers
