@@ -6,30 +6,12 @@ import json
 import time
 
 import pytest
+from routing_cli import run_cli as main
 
-from triforce.cli import route as route_cmd
 from triforce.errors import UserError
 from triforce.routing import KeywordRouter
 from triforce.routing.evaluate import calibrate, data_path, evaluate, fit_platt, load_examples
 from triforce.routing.stats import RoutingStats
-
-
-def main(argv: list[str]) -> int:
-    """The ``triforce`` command with only the routing sub-commands (as cli.main wires them)."""
-    import argparse
-
-    parser = argparse.ArgumentParser(prog="triforce")
-    sub = parser.add_subparsers(dest="command")
-    route_cmd.register(sub)
-    route_cmd.register_stats(sub)
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except UserError as exc:
-        import sys
-
-        print(f"triforce: error: {exc}", file=sys.stderr)
-        return 1
 
 
 @pytest.fixture(scope="module")

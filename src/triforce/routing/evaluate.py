@@ -118,19 +118,35 @@ def write_calibration(calibration: dict, path: str | Path | None = None) -> Path
 
 
 # -- evaluation ------------------------------------------------------------------------
-def evaluate(router: KeywordRouter, path: str | Path | list[Example] | None = None) -> dict:
-    """Top-1 accuracy, plan accuracy, confusion matrix, calibration table and latency."""
+def evaluate(router, path: str | Path | list[Example] | None = None) -> dict:
+    """Route every question with ``router`` (any router with ``route`` and ``experts``):
+    top-1 accuracy, plan accuracy, confusion matrix, calibration table and latency."""
     examples = path if isinstance(path, list) else load_examples(path)
-    intents = list(router.experts)
-    confusion = {t: dict.fromkeys(intents, 0) for t in intents}
-    top1 = plan_ok = multi = multi_ok = 0
+    decisions = []
     latencies = []
-    bins = [[0, 0.0, 0] for _ in range(BINS)]      # count, sum of confidence, correct
-    errors = []
     for ex in examples:
         t0 = time.perf_counter()
-        d = router.route(ex.text)
+        try:
+            decisions.append(router.route(ex.text))
+        except UserError as exc:
+            raise UserError(str(exc), ex.where or None) from None
         latencies.append(time.perf_counter() - t0)
+    return summarise(examples, decisions, list(router.experts), latencies)
+
+
+def summarise(examples: list[Example], decisions: list, intents: list[str],
+              latencies: list[float] | None = None) -> dict:
+    """The report of ``decisions`` (one per example); latency only when ``latencies`` given.
+
+    Top-1 compares the first planned intent with the first labelled one; a plan is right
+    when its intents are exactly the labelled ones in the labelled order. Calibration
+    bins every intent's score of every question against "the intent is labelled".
+    """
+    confusion = {t: dict.fromkeys(intents, 0) for t in intents}
+    top1 = plan_ok = multi = multi_ok = 0
+    bins = [[0, 0.0, 0] for _ in range(BINS)]      # count, sum of confidence, correct
+    errors = []
+    for ex, d in zip(examples, decisions, strict=True):
         want = ex.intents[0]
         got = d.plan[0].intent
         if want in confusion and got in confusion[want]:
@@ -159,21 +175,24 @@ def evaluate(router: KeywordRouter, path: str | Path | list[Example] | None = No
             ece += count / total * abs(mean_c - acc)
             table.append({"bin": f"{k / BINS:.1f}-{(k + 1) / BINS:.1f}", "count": count,
                           "mean_confidence": round(mean_c, 4), "accuracy": round(acc, 4)})
-    lat = sorted(latencies)
-    return {
+    report = {
         "examples": n,
-        "top1_accuracy": round(top1 / n, 4),
-        "plan_accuracy": round(plan_ok / n, 4),
+        "top1_accuracy": round(top1 / n, 4) if n else 0.0,
+        "plan_accuracy": round(plan_ok / n, 4) if n else 0.0,
         "multi_intent_examples": multi,
         "multi_intent_plan_accuracy": round(multi_ok / multi, 4) if multi else None,
         "confusion": confusion,
         "calibration": table,
         "expected_calibration_error": round(ece, 4),
-        "latency_ms": {"p50": round(1000 * percentile(lat, 50), 4),
-                       "p99": round(1000 * percentile(lat, 99), 4),
-                       "max": round(1000 * lat[-1], 4)},
+        "latency_ms": None,
         "errors": errors,
     }
+    if latencies:
+        lat = sorted(latencies)
+        report["latency_ms"] = {"p50": round(1000 * percentile(lat, 50), 4),
+                                "p99": round(1000 * percentile(lat, 99), 4),
+                                "max": round(1000 * lat[-1], 4)}
+    return report
 
 
 def format_report(report: dict) -> str:
@@ -187,7 +206,8 @@ def format_report(report: dict) -> str:
         lines.append(f"multi-intent plan acc.   {report['multi_intent_plan_accuracy']:.3f}"
                      f"  ({report['multi_intent_examples']} examples)")
     lat = report["latency_ms"]
-    lines.append(f"latency ms               p50 {lat['p50']:.3f}  p99 {lat['p99']:.3f}")
+    if lat:
+        lines.append(f"latency ms               p50 {lat['p50']:.3f}  p99 {lat['p99']:.3f}")
     lines.append(f"expected calib. error    {report['expected_calibration_error']:.3f}")
     lines.append("")
     lines.append("calibration  bin       count  mean conf  accuracy")
@@ -196,13 +216,19 @@ def format_report(report: dict) -> str:
                      f"  {row['accuracy']:8.3f}")
     lines.append("")
     intents = list(report["confusion"])
-    short = {i: i[:5] for i in intents}
+    short = _short_names(intents)
     lines.append("confusion (row: labelled first intent, column: routed)")
     lines.append(" " * 14 + " ".join(f"{short[i]:>5}" for i in intents))
     for t in intents:
         row = report["confusion"][t]
         lines.append(f"{t:13} " + " ".join(f"{row[i]:5d}" for i in intents))
     return "\n".join(lines)
+
+
+def _short_names(names: list[str]) -> dict[str, str]:
+    """Five-letter column heads, unique ("generation" -> "gener", "general" -> "genal")."""
+    heads = [n[:5] for n in names]
+    return {n: n[:3] + n[-2:] if heads.count(n[:5]) > 1 else n[:5] for n in names}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = ["GENERAL", "Example", "calibrate", "evaluate", "fit_platt", "format_report",
-           "load_examples", "write_calibration"]
+           "load_examples", "summarise", "write_calibration"]
 
 if __name__ == "__main__":
     sys.exit(main())

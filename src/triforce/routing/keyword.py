@@ -121,6 +121,9 @@ class Decision:
     features: Features
     raw: dict[str, float] = field(default_factory=dict)
     matched: dict[str, list[str]] = field(default_factory=dict)
+    router: str = "keyword"
+    #: the calibrated scores of the routers a hybrid combined, by router ("keyword", ...)
+    components: dict[str, dict[str, float]] = field(default_factory=dict)
 
     @property
     def fallback(self) -> bool:
@@ -134,9 +137,13 @@ class Decision:
         out = {"plan": [s.to_dict() for s in self.plan],
                "scores": {k: round(v, 4) for k, v in self.scores.items()}}
         if verbose:
+            out["router"] = self.router
             out["raw"] = {k: round(v, 4) for k, v in self.raw.items()}
             out["features"] = self.features.to_dict()
             out["matched"] = self.matched
+            if self.components:
+                out["components"] = {name: {k: round(v, 4) for k, v in c.items()}
+                                     for name, c in self.components.items()}
         return out
 
 
@@ -368,28 +375,68 @@ class KeywordRouter:
         """Score ``text`` and plan: one or two expert steps, or the general fallback."""
         raw, first, feats, matched = self.raw_scores(text)
         scores = {name: self.confidence(name, r) for name, r in raw.items()}
-        by_name = {i.name: i for i in self.intents}
-        passing = sorted(
-            (n for n in scores if n != GENERAL and scores[n] >= by_name[n].threshold),
-            key=lambda n: (-scores[n], n),
-        )
-        general_passes = scores[GENERAL] >= by_name[GENERAL].threshold
-        if not passing or (general_passes and scores[GENERAL] > scores[passing[0]]):
-            best_other = max((v for n, v in scores.items() if n != GENERAL), default=0.0)
-            conf = max(scores[GENERAL], 1.0 - best_other)
-            plan = [Step(self.experts[GENERAL], GENERAL, conf)]
-            return Decision(scores, plan, feats, raw, matched)
-        chosen = [passing[0]]
-        for name in passing[1:]:
-            if len(chosen) >= self.max_steps:
-                break
-            # a later step is a strong intent with words of its own, not just code
-            if name in first and scores[name] >= self.second_step_threshold:
-                chosen.append(name)
-        big = len(text) + 1
-        chosen.sort(key=lambda n: (first.get(n, big), -scores[n]))
-        plan = [Step(self.experts[n], n, scores[n]) for n in chosen]
+        plan = plan_steps(scores, first, self.plan_settings())
         return Decision(scores, plan, feats, raw, matched)
+
+    def fingerprint(self) -> str:
+        """A short hash of the tables (patterns, weights, features): a head stacked on this
+        router's raw scores is stale when the tables it was trained with differ."""
+        import hashlib
+
+        spec = [(i.name, i.expert, [(src, w) for _, w, src in i.patterns]) for i in self.intents]
+        blob = json.dumps([spec, self.features_table], sort_keys=True).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def plan_settings(self) -> PlanSettings:
+        """The thresholds and experts this router plans with."""
+        return PlanSettings(
+            experts=dict(self.experts),
+            thresholds={i.name: i.threshold for i in self.intents},
+            max_steps=self.max_steps,
+            second_step_threshold=self.second_step_threshold,
+        )
+
+
+@dataclass(frozen=True)
+class PlanSettings:
+    """How calibrated scores become a plan (see :func:`plan_steps`)."""
+
+    experts: dict[str, str]                 # intent -> expert
+    thresholds: dict[str, float]            # intent -> confidence needed to be planned
+    max_steps: int = 2
+    second_step_threshold: float = 0.5
+
+
+def plan_steps(scores: dict[str, float], first: dict[str, int],
+               settings: PlanSettings) -> list[Step]:
+    """The plan for calibrated ``scores``; ``first`` is where each intent's words first appear.
+
+    The best intent that passes its threshold is planned, unless the general intent
+    passes its own and scores higher (then the general fallback answers alone). A second
+    intent joins when it passes, scores at least ``second_step_threshold`` and has words
+    of its own in the question (a position in ``first``, not just code features). The
+    steps run in the order the question asks for them, by ``first``.
+    """
+    passing = sorted(
+        (n for n in scores if n != GENERAL and scores[n] >= settings.thresholds.get(n, 0.5)),
+        key=lambda n: (-scores[n], n),
+    )
+    general = scores.get(GENERAL, 0.0)
+    general_passes = general >= settings.thresholds.get(GENERAL, 0.5)
+    if not passing or (general_passes and general > scores[passing[0]]):
+        best_other = max((v for n, v in scores.items() if n != GENERAL), default=0.0)
+        conf = max(general, 1.0 - best_other)
+        return [Step(settings.experts[GENERAL], GENERAL, conf)]
+    chosen = [passing[0]]
+    for name in passing[1:]:
+        if len(chosen) >= settings.max_steps:
+            break
+        # a later step is a strong intent with words of its own, not just code
+        if name in first and scores[name] >= settings.second_step_threshold:
+            chosen.append(name)
+    never = max(first.values(), default=0) + 1
+    chosen.sort(key=lambda n: (first.get(n, never), -scores[n]))
+    return [Step(settings.experts[n], n, scores[n]) for n in chosen]
 
 
 @lru_cache(maxsize=1)
