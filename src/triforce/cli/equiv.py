@@ -106,9 +106,12 @@ def _check(args):
             raise UserError("no such file", args.rom) from None
         except OSError as exc:
             raise UserError(f"cannot read: {exc.strerror}", args.rom) from None
-    return check_equivalence(
-        paths[0], paths[1], args.observe, rom=rom,
-        m=args.m, x=args.x, e=1 if args.emulation else 0, assume=args.assume,
-        samples=args.samples, seed=args.seed, max_steps=args.max_steps,
-        exhaustive_bits=args.exhaustive_bits, include_paths=tuple(args.include),
-    )
+    from triforce.cli.progress import Spinner
+
+    with Spinner("comparing on the emulator"):
+        return check_equivalence(
+            paths[0], paths[1], args.observe, rom=rom,
+            m=args.m, x=args.x, e=1 if args.emulation else 0, assume=args.assume,
+            samples=args.samples, seed=args.seed, max_steps=args.max_steps,
+            exhaustive_bits=args.exhaustive_bits, include_paths=tuple(args.include),
+        )

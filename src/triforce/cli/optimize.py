@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from triforce.cli.progress import Spinner
 from triforce.errors import UserError
 
 
@@ -47,7 +48,8 @@ def cmd_optimize(args) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise UserError("no such file", str(path))
-    res = optimize_source(path, args.observe, m=args.m, x=args.x, rules=args.rules)
+    with Spinner("proving rewrites"):
+        res = optimize_source(path, args.observe, m=args.m, x=args.x, rules=args.rules)
     if args.output:
         Path(args.output).write_text(res.source)
     if args.json:
