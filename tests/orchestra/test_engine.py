@@ -185,3 +185,18 @@ def test_expert_adapter_from_the_config_dir_is_used(monkeypatch, tmp_path, capsy
     assert main(["experts"]) == 0
     out = capsys.readouterr().out
     assert f"+ {tmp_path / 'veran.gguf'}" in out and "no adapter at" in out
+
+
+def test_model_planner_is_held_to_the_schema(orch):
+    """The planner's reply is decoded under the plan's JSON schema (experts limited to the
+    registry's ids) and then checked like any untrusted input."""
+    from triforce.orchestra.plan import plan_schema
+
+    schema = plan_schema({"din": "optimization", "veran": "analysis"})
+    assert schema["properties"]["steps"]["items"]["properties"]["expert"] == {
+        "enum": ["din", "veran"]}
+    plan = orch.plan_with_model("optimize this routine, then explain what changed")
+    assert plan.source == "planner" and 1 <= len(plan.steps) <= 6
+    known = set(orch.registry.names())
+    assert all(s.expert in known for s in plan.steps)
+    assert [s.id for s in plan.order()]                  # a DAG: it orders

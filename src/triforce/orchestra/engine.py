@@ -135,7 +135,8 @@ class Orchestrator:
         """Ask the first working backend for a plan, constrained to the plan's JSON schema."""
         experts = {e.id: e.intent for e in self.registry}
         req = ChatRequest(plans.planner_prompt(question, experts), temperature=0.0,
-                          max_tokens=256, json_schema=plans.PLAN_SCHEMA, timeout=self.timeout,
+                          max_tokens=256, json_schema=plans.plan_schema(experts),
+                          timeout=self.timeout,
                           seed=self.seed)
         result, _ = self._chat_chain(req, None, None)
         return plans.from_json(result.text, experts)

@@ -38,6 +38,16 @@ PLAN_SCHEMA: dict[str, Any] = {
 }
 
 
+def plan_schema(experts: dict[str, str] | None = None) -> dict[str, Any]:
+    """:data:`PLAN_SCHEMA`, with ``expert`` limited to the ids in ``experts`` (so a
+    constrained decoder can only name experts that exist)."""
+    if not experts:
+        return PLAN_SCHEMA
+    schema = json.loads(json.dumps(PLAN_SCHEMA))
+    schema["properties"]["steps"]["items"]["properties"]["expert"] = {"enum": list(experts)}
+    return schema
+
+
 @dataclass
 class PlanStep:
     id: str
