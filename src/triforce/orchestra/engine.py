@@ -389,6 +389,13 @@ class Orchestrator:
             else:
                 sec.checks.append(Check("assembles", False, cyc.summary))
                 lines.append(f"The code does not assemble: {cyc.summary}")
+            for s in inputs:    # an earlier step changed the code: time its version too
+                if s.code and s.code.strip() != code.strip():
+                    after = self.tools.call("cycles", code=s.code)
+                    if after.ok:
+                        lines.append(f"After {s.expert_name}'s step: {after.summary}.")
+                        sec.checks.append(Check(f"cycles after {s.expert_name}", None,
+                                                after.summary))
         sec.tool_text = "\n\n".join(lines)
         self._model_answer(sec, e, question, code, facts, inputs, history, emit)
 
