@@ -200,3 +200,23 @@ def test_model_planner_is_held_to_the_schema(orch):
     known = set(orch.registry.names())
     assert all(s.expert in known for s in plan.steps)
     assert [s.id for s in plan.order()]                  # a DAG: it orders
+
+
+def test_project_files_named_in_the_question_are_read_inside_the_project(tmp_path):
+    root = tmp_path / "proj"
+    (root / "src").mkdir(parents=True)
+    (root / "src" / "hook.asm").write_text("Hook:\n  lda #$00\n  sta $10\n  rts\n")
+    (tmp_path / "outside.asm").write_text("lda #$00\nsta $10\nrts\n")
+    o = Orchestrator(project_root=root, max_tokens=8, timeout=60, record_stats=False)
+    events = []
+    ans = o.ask("optimize src/hook.asm please", expert="din",
+                on_event=lambda k, p: events.append((k, p)))
+    assert "stz $10" in ans.sections[0].tool_text
+    reads = [p for k, p in events if k == "tool" and p.tool == "read_file"]
+    assert reads and reads[0].ok and reads[0].data["path"] == "src/hook.asm"
+    events.clear()
+    ans = o.ask("optimize ../outside.asm please", expert="din",
+                on_event=lambda k, p: events.append((k, p)))
+    reads = [p for k, p in events if k == "tool" and p.tool == "read_file"]
+    assert reads and not reads[0].ok and "outside the project" in reads[0].summary
+    assert "no code to optimize" in " ".join(ans.sections[0].notes)

@@ -67,6 +67,7 @@ def check_code(code: str, where: str = "code") -> str:
     return code
 
 
+_SOURCE_PATH = re.compile(r"(?<![\w/.-])[\w./-]+\.(?:asm|inc|s|a65|asar|65s)\b", re.I)
 _RETURN = re.compile(r"^\s*(?:[\w.]+:\s*)?(rts|rtl|rti)\b", re.I | re.M)
 
 
@@ -149,11 +150,11 @@ class Orchestrator:
         t0 = time.perf_counter()
         question = check_question(question)
         prose, inline = find_code(question)
+        emit = on_event or (lambda kind, payload: None)
         if code is not None:
             code = check_code(code, code_name)
         else:
-            code = inline or None
-        emit = on_event or (lambda kind, payload: None)
+            code = inline or self._project_file(question, emit)
         routing_text = question if code is None or inline else f"{question}\n{code}"
         if planner and not expert:
             try:
@@ -185,6 +186,17 @@ class Orchestrator:
             sections.append(sec)
             emit("section", sec)
         return Answer(question, plan, sections, routing, time.perf_counter() - t0)
+
+    def _project_file(self, question: str, emit: Event) -> str | None:
+        """The first source file of the project (``project_root``) the question names."""
+        if self.tools.root is None:
+            return None
+        for m in _SOURCE_PATH.finditer(question):
+            res = self.tools.call("read_file", path=m.group(0))
+            emit("tool", res)
+            if res.ok:
+                return check_code(res.data["text"], res.data["path"])
+        return None
 
     # -- one step ----------------------------------------------------------------------------
 
