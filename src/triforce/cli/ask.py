@@ -27,7 +27,8 @@ def _common(p) -> None:
     p.add_argument("--retries", type=int, default=None, metavar="N",
                    help="times a model may fix code that does not assemble (default 1)")
     p.add_argument("--project", metavar="DIR",
-                   help="the project directory the read_file tool may read (default: none)")
+                   help="the project directory: source files the question names (src/hook.asm) "
+                        "are read from it, never from outside it (default: none)")
     p.add_argument("--verbose", action="store_true",
                    help="routing, backend, time to first token and tokens per second on stderr")
 
