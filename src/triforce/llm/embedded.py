@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import atexit
 import ctypes
-import os
 import threading
 import time
 from pathlib import Path
@@ -26,15 +25,9 @@ from triforce.llm.base import (
     TokenCallback,
 )
 from triforce.llm.probe import EMBEDDED_INSTALL, Probe, embedded_gguf, probe_embedded
+from triforce.system import compute_threads
 
 DEFAULT_CTX = 4096
-
-
-def _threads() -> int:
-    env = os.environ.get("TRIFORCE_THREADS")
-    if env and env.isdigit() and int(env) > 0:
-        return int(env)
-    return max(1, min(8, (os.cpu_count() or 2) // 2))  # physical cores, about
 
 
 class EmbeddedBackend:
@@ -46,7 +39,7 @@ class EmbeddedBackend:
                  n_threads: int | None = None, seed: int = 0) -> None:
         self.model_path = Path(model_path) if model_path else None
         self.n_ctx = n_ctx
-        self.n_threads = n_threads or _threads()
+        self.n_threads = n_threads or compute_threads()
         self.seed = seed
         self._llm: Any = None
         self._adapters: dict[str, Any] = {}      # resolved path -> llama_adapter_lora pointer

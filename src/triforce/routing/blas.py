@@ -20,13 +20,14 @@ imported, which a library cannot promise; so the OpenBLAS that numpy loaded is f
 from __future__ import annotations
 
 import ctypes
-import os
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+
+from triforce.system import machine_busy
 
 _lock = threading.Lock()
 _depth = 0
@@ -70,16 +71,6 @@ def openblas_threads_api() -> tuple | None:
     return None
 
 
-def machine_busy() -> bool:
-    """True when the one-minute load average (which counts this process while it runs)
-    leaves no CPU idle for a second thread."""
-    try:
-        load = os.getloadavg()[0]
-    except OSError:
-        return True
-    return load >= max(1.0, (os.cpu_count() or 1) - 0.5)
-
-
 @contextmanager
 def single_blas_thread(busy_only: bool = False):
     """Run the block with one OpenBLAS thread (with ``busy_only``: only when
@@ -106,4 +97,4 @@ def single_blas_thread(busy_only: bool = False):
                 put(_saved)
 
 
-__all__ = ["machine_busy", "openblas_threads_api", "single_blas_thread"]
+__all__ = ["openblas_threads_api", "single_blas_thread"]
