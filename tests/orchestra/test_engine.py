@@ -220,3 +220,10 @@ def test_project_files_named_in_the_question_are_read_inside_the_project(tmp_pat
     reads = [p for k, p in events if k == "tool" and p.tool == "read_file"]
     assert reads and not reads[0].ok and "outside the project" in reads[0].summary
     assert "no code to optimize" in " ".join(ans.sections[0].notes)
+
+
+def test_comments_in_a_file_do_not_route_the_question():
+    o = Orchestrator(max_tokens=4, timeout=60, record_stats=False)
+    code = "; optimize: make this faster later\nKill:\n  lda #$00\n  sta $0DD0\n  rtl\n"
+    ans = o.ask("explain what this routine does", code=code)
+    assert [s.step.expert for s in ans.sections] == ["veran"]

@@ -71,6 +71,13 @@ _SOURCE_PATH = re.compile(r"(?<![\w/.-])[\w./-]+\.(?:asm|inc|s|a65|asar|65s)\b",
 _RETURN = re.compile(r"^\s*(?:[\w.]+:\s*)?(rts|rtl|rti)\b", re.I | re.M)
 
 
+def _without_comments(code: str) -> str:
+    from triforce.asm.source import strip_comment
+
+    lines = (strip_comment(ln).rstrip() for ln in code.splitlines())
+    return "\n".join(ln for ln in lines if ln.strip())
+
+
 def _with_return(original: str, candidate: str) -> str:
     """A model's rewrite of a routine's body gets the routine's final return back."""
     orig = [m.group(1).lower() for m in _RETURN.finditer(original)]
@@ -155,7 +162,10 @@ class Orchestrator:
             code = check_code(code, code_name)
         else:
             code = inline or self._project_file(question, emit)
-        routing_text = question if code is None or inline else f"{question}\n{code}"
+        # the code counts for routing as code (its lines and addresses), not by the words
+        # of its comments: a file's "; optimize later" must not turn a question into Din's
+        routing_text = (question if code is None or inline
+                        else f"{question}\n{_without_comments(code)}")
         if planner and not expert:
             try:
                 plan, routing = self.plan_with_model(question), None
