@@ -146,3 +146,12 @@ def test_read_file_stays_inside_the_project(tmp_path):
     assert not ToolBox(None).call("read_file", path="x").ok
     assert not tb.call("nope").ok
     assert not tb.call("assemble", cod="x").ok         # bad arguments: a result, not a raise
+
+
+def test_memory_facts_place_addresses_that_mean_one_thing():
+    from triforce.orchestra.grounding import memory_facts
+
+    facts = memory_facts("what is at $7EF36C, $0DD0, $8000, $00:8000 and $80:2100?")
+    assert facts == ["$7EF36C: WRAM $7E:F36C",
+                     "$0DD0: WRAM $7E:0DD0 (LowRAM mirror at $00:0DD0)",
+                     "$00:8000: ROM file offset $000000 (LoROM)"]   # $8000: depends on DB

@@ -31,7 +31,7 @@ from triforce.orchestra.code import (
     drop_blocks,
     find_code,
 )
-from triforce.orchestra.grounding import register_facts
+from triforce.orchestra.grounding import memory_facts, register_facts
 from triforce.orchestra.tools import ToolBox
 
 #: Longest question (characters, code included) the orchestrator takes.
@@ -68,7 +68,12 @@ def check_code(code: str, where: str = "code") -> str:
 
 
 _SOURCE_PATH = re.compile(r"(?<![\w/.-])[\w./-]+\.(?:asm|inc|s|a65|asar|65s)\b", re.I)
+_MEMORY_FACT = re.compile(r"^(?:\$|0x)[0-9A-Fa-f:]+: ")
 _RETURN = re.compile(r"^\s*(?:[\w.]+:\s*)?(rts|rtl|rti)\b", re.I | re.M)
+
+
+def _is_memory_fact(fact: str) -> bool:
+    return bool(_MEMORY_FACT.match(fact))
 
 
 def _without_comments(code: str) -> str:
@@ -175,7 +180,7 @@ class Orchestrator:
         else:
             plan, routing = self.make_plan(routing_text, expert)
         emit("plan", plan)
-        facts = register_facts(question, code or "")
+        facts = register_facts(question, code or "") + memory_facts(question, code or "")
         history = list(history)
         done: dict[str, Section] = {}
         sections: list[Section] = []
@@ -398,10 +403,7 @@ class Orchestrator:
 
     def _analysis(self, sec, e, question, prose, code, facts, inputs, history, emit):
         lines = []
-        if facts and "register_lookup" in e.tools:
-            lines.append("From the register table:\n" + "\n".join(f"- {f}" for f in facts))
-            sec.checks.append(Check("registers", None, f"{len(facts)} register fact(s) "
-                                    "from the table"))
+        lines += self._facts_text(sec, e, facts)
         if code and "cycles" in e.tools:
             cyc = self.tools.call("cycles", code=code)
             emit("tool", cyc)
@@ -444,9 +446,26 @@ class Orchestrator:
             sec.checks.append(Check("idiom assembles", chk.ok, chk.summary()))
 
     def _general(self, sec, e, question, prose, code, facts, inputs, history, emit):
-        if facts and "register_lookup" in e.tools:
-            sec.tool_text = "From the register table:\n" + "\n".join(f"- {f}" for f in facts)
+        sec.tool_text = "\n\n".join(self._facts_text(sec, e, facts))
         self._model_answer(sec, e, question, code, facts, inputs, history, emit)
+
+    @staticmethod
+    def _facts_text(sec: Section, e: Expert, facts: list[str]) -> list[str]:
+        """The register table's and the memory map's facts, for experts that look them up."""
+        if "register_lookup" not in e.tools:
+            return []
+        out = []
+        regs = [f for f in facts if not _is_memory_fact(f)]
+        mems = [f for f in facts if _is_memory_fact(f)]
+        if regs:
+            out.append("From the register table:\n" + "\n".join(f"- {f}" for f in regs))
+            sec.checks.append(Check("registers", None, f"{len(regs)} register fact(s) "
+                                    "from the table"))
+        if mems:
+            out.append("From the memory map (LoROM):\n" + "\n".join(f"- {f}" for f in mems))
+            sec.checks.append(Check("addresses", None, f"{len(mems)} address(es) placed on "
+                                    "the memory map"))
+        return out
 
     # -- the model, with verification and retries -------------------------------------------
 

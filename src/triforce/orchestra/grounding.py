@@ -70,3 +70,37 @@ def register_facts(*texts: str, limit: int = MAX_FACTS) -> list[str]:
             if reg not in seen:
                 seen.append(reg)
     return [fact(r) for r in seen[:limit]]
+
+
+def memory_facts(*texts: str, mapping: str = "lorom", limit: int = 6) -> list[str]:
+    """Where the non-register addresses of ``texts`` point, from the memory map.
+
+    Only addresses that mean one thing whatever the data bank: long (24-bit) ones, and
+    16-bit ones below $2000 (low RAM, the same in every bank that mirrors it). ROM
+    addresses are read with ``mapping`` (default LoROM, as A Link to the Past is).
+    """
+    from triforce.snes import memmap
+
+    out: list[str] = []
+    seen: set[int] = set()
+    for t in texts:
+        for m in _ADDR.finditer(t or ""):
+            bank = int(m.group(1).rstrip(":"), 16) if m.group(1) else None
+            low = int(m.group(2), 16)
+            if bank is None and low >= 0x2000:
+                continue
+            addr = ((bank or 0) << 16) | low
+            if (bank is None or bank & 0x7F <= 0x3F) and registers.by_address(low):
+                continue                                  # a register: register_facts
+            if addr in seen:
+                continue
+            seen.add(addr)
+            try:
+                where = memmap.describe(addr, mapping)
+            except Exception:  # noqa: BLE001 - an address the map cannot place adds no fact
+                continue
+            text = m.group(0)
+            out.append(f"{text}: {where}")
+            if len(out) >= limit:
+                return out
+    return out
