@@ -492,8 +492,13 @@ class Orchestrator:
             blocks = answer_blocks(reply)
             checks = [check_assembles(b) for b in blocks]
             bad = [c for c in checks if not c.ok]
+            if attempt == 0:     # what the model alone would have shown
+                sec.data["model_blocks_first_try"] = {"blocks": len(checks),
+                                                      "assemble": len(checks) - len(bad)}
             if not bad or attempt == self.max_retries:
                 self._record_blocks(sec, checks, attempt)
+                sec.data["model_blocks_final"] = {"blocks": len(checks), "retries": attempt,
+                                                  "removed": len(bad)}
                 if bad:   # the user never sees code that does not assemble
                     failing = {b for b, c in zip(blocks, checks, strict=True) if not c.ok}
                     reply = drop_blocks(reply, lambda body, f=failing: body not in f)
