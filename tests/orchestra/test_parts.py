@@ -155,3 +155,28 @@ def test_memory_facts_place_addresses_that_mean_one_thing():
     assert facts == ["$7EF36C: WRAM $7E:F36C",
                      "$0DD0: WRAM $7E:0DD0 (LowRAM mirror at $00:0DD0)",
                      "$00:8000: ROM file offset $000000 (LoROM)"]   # $8000: depends on DB
+
+
+def test_code_gate_streams_prose_and_holds_back_failing_code():
+    from triforce.orchestra.code import CodeGate
+
+    reply = ("Here it is:\n```asar\nlda #$00\nsta $10\n```\nand a bad one:\n```asar\n"
+             "lda #$00\nfoo bar\n```\nend ```inline``` text\n```asar\nnop\n")
+    outs = set()
+    for size in (1, 2, 5, 11, len(reply)):
+        gate = CodeGate()
+        seen_before_close = ""
+        out = ""
+        for i in range(0, len(reply), size):
+            piece = gate.feed(reply[i:i + size])
+            out += piece
+            if "sta $10\n```" not in reply[:i + size]:
+                seen_before_close += piece
+        out += gate.flush()
+        assert "lda #$00" not in seen_before_close        # held until the fence closed
+        outs.add(out)
+    assert len(outs) == 1                                  # the same whatever the chunking
+    out = outs.pop()
+    assert out.startswith("Here it is:\n```asar\nlda #$00\nsta $10\n```\nand a bad one:\n")
+    assert "foo bar" not in out and "[a code block was removed here" in out
+    assert "end ```inline``` text\n" in out and out.endswith("```asar\nnop\n")

@@ -90,7 +90,16 @@ def make_orchestrator(args):
 
 
 def _events(spinner: Spinner, stream: bool, verbose: bool):
-    state = {"streaming": False}
+    from triforce.orchestra.code import CodeGate
+
+    state = {"streaming": False, "gate": CodeGate()}
+
+    def flush() -> None:
+        rest = state["gate"].flush()
+        state["gate"] = CodeGate()
+        if rest:
+            sys.stdout.write(rest)
+            sys.stdout.flush()
 
     def on_event(kind, payload):
         if kind == "plan" and verbose:
@@ -110,16 +119,18 @@ def _events(spinner: Spinner, stream: bool, verbose: bool):
         elif kind == "token" and stream:
             spinner.pause()
             state["streaming"] = True
-            sys.stdout.write(payload)
+            sys.stdout.write(state["gate"].feed(payload))    # code only once it assembles
             sys.stdout.flush()
         elif kind == "retry":
             if stream:
+                flush()
                 print(f"\n(the code did not assemble: {payload}; asking again)", flush=True)
             elif verbose:
                 _err(f"retry: {payload}")
         elif kind == "note" and verbose:
             _err(f"note: {payload}")
         elif kind == "section" and stream:
+            flush()
             if state["streaming"]:
                 print(flush=True)
                 state["streaming"] = False

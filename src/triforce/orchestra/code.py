@@ -188,3 +188,61 @@ def check_assembles(code: str, *, max_stubs: int = 32) -> AsmCheck:
     warns = [f"{d.id}: {d.message}" for d in res.diagnostics
              if d.severity == "warning" and d.id != "Wmissing_org"]
     return AsmCheck(True, None, stubs, size, warns)
+
+
+class CodeGate:
+    """A model's words as they stream, with each code block held back until it is whole
+    and checked: a block that assembles (or holds no code) passes as written, one that
+    does not is replaced by a note. Streaming so shows no code the finished answer would
+    remove. ``feed`` returns the text to show now; ``flush`` the rest at the end."""
+
+    def __init__(self) -> None:
+        self.line = ""          # the current line, not yet ended
+        self.shown = 0          # characters of it already passed on
+        self.block: list[str] | None = None   # lines of an open fence (opening line first)
+
+    def feed(self, piece: str) -> str:
+        out: list[str] = []
+        for part in re.split(r"(\n)", piece):
+            if part == "\n":
+                out.append(self._end_line())
+            elif part:
+                self.line += part
+                if self.block is None and not self.line.lstrip().startswith("`"):
+                    out.append(self.line[self.shown:])
+                    self.shown = len(self.line)
+        return "".join(out)
+
+    def flush(self) -> str:
+        out = ""
+        if self.line:
+            out = self._end_line(newline=False)
+        if self.block is not None:         # a fence the reply never closed
+            out += self._close(closed=False)
+        return out
+
+    def _end_line(self, newline: bool = True) -> str:
+        line, shown = self.line, self.shown
+        self.line, self.shown = "", 0
+        end = "\n" if newline else ""
+        if self.block is None:
+            if line.strip().startswith("```"):
+                self.block = [line]
+                return ""
+            return line[shown:] + end
+        if line.strip().startswith("```"):
+            self.block.append(line)
+            return self._close(closed=True) + end
+        self.block.append(line)
+        return ""
+
+    def _close(self, closed: bool) -> str:
+        lines, self.block = self.block or [], None
+        text = "\n".join(lines) + ("" if closed else "\n")
+        blocks = answer_blocks(text if closed else text + "```")
+        if not blocks:
+            return text
+        chk = check_assembles(blocks[0])
+        if chk.ok:
+            return text
+        return f"[a code block was removed here: it does not assemble ({chk.error})]"

@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from triforce.orchestra.code import CodeGate
+
 
 class Cancelled(Exception):  # noqa: N818 - a signal, not an error condition
     """Raised inside the worker to stop a job (deadline passed, client gone, shutdown)."""
@@ -107,6 +109,12 @@ class TextStream:
         self._expert = "The model"
         self._model_open = False
         self._newline_due = False
+        self._gate = CodeGate()      # code reaches the client only once it assembles
+
+    def _flush_gate(self) -> str:
+        rest = self._gate.flush()
+        self._gate = CodeGate()
+        return rest
 
     def _para(self, text: str) -> str:
         out = ("\n\n" if self.emitted else "") + text
@@ -122,6 +130,7 @@ class TextStream:
             self._model_open = False
             return self._para(f"## {expert.name} ({step.intent})")
         if kind == "token":
+            payload = self._gate.feed(payload)
             if not payload:
                 return ""
             if not self._model_open:
@@ -132,12 +141,12 @@ class TextStream:
                 return "\n\n" + payload
             return payload
         if kind == "retry":
-            out = self._para(f"(That code does not assemble: {payload}; asking again.)")
+            out = self._flush_gate() + self._para(f"(That code does not assemble: {payload}; asking again.)")
             self._model_open = True          # the next attempt's tokens follow, after a gap
             self._newline_due = True
             return out
         if kind == "section":
-            return self._section(payload)
+            return self._flush_gate() + self._section(payload)
         return ""
 
     def _section(self, sec) -> str:
