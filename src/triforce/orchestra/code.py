@@ -120,13 +120,14 @@ def answer_blocks(text: str) -> list[str]:
     return out
 
 
-def drop_blocks(text: str, keep, note: str = "it does not assemble") -> str:
+def drop_blocks(text: str, keep,
+                note: str = "a code block was removed here: it does not assemble") -> str:
     """``text`` with every code block for which ``keep(body)`` is false replaced by a note."""
     def repl(m: re.Match) -> str:
         lang, body = m.group(1).lower(), m.group(2).strip("\n")
         if lang not in ASM_LANGS or not body.strip() or keep(body):
             return m.group(0)
-        return f"[a code block was removed here: {note}]\n"
+        return f"[{note}]\n"
     return _FENCE.sub(repl, text)
 
 

@@ -309,8 +309,8 @@ class Orchestrator:
             # the model's code is shown only where the tools placed it, proven
             sec.model_text = drop_blocks(
                 sec.model_text, lambda body: False,
-                "the model's rewrite: proven, see the verification" if ok
-                else f"the model's rewrite, {verdict['detail']}")
+                "the model's rewrite stood here: proven, see the verification" if ok
+                else f"the model's rewrite was removed here: {verdict['detail']}")
         strict_opts = [o for o in options if o[4] is None]
         best = min(strict_opts, key=lambda o: (o[1], o[2]))
         relaxed_best = min((o for o in options if o[4]), key=lambda o: (o[1], o[2]),
