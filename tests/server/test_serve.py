@@ -208,7 +208,7 @@ def test_openai_backend_client(server):
     result = client.chat(ChatRequest([{"role": "user", "content": QUESTION}], model="triforce",
                                       max_tokens=24, timeout=90), pieces.append)
     assert result.backend == "openai" and result.model == "triforce"
-    assert len(pieces) > 3 and "".join(pieces) == result.text
+    assert len(pieces) >= 3 and "".join(pieces) == result.text   # it streamed, in parts
     assert "## Din (optimization)" in result.text and "stz $10" in result.text
     assert "## Verification" in result.text
     assert result.finish_reason == "stop"
@@ -225,7 +225,7 @@ def test_ollama_backend_client(server):
     pieces: list[str] = []
     result = client.chat(ChatRequest([{"role": "user", "content": QUESTION}], model="din",
                                      max_tokens=24, timeout=90), pieces.append)
-    assert len(pieces) > 3 and "".join(pieces) == result.text
+    assert len(pieces) >= 3 and "".join(pieces) == result.text   # it streamed, in parts
     assert "stz $10" in result.text and "## Verification" in result.text
     assert result.finish_reason == "stop"
     assert result.completion_tokens and 0 < result.completion_tokens <= 24
