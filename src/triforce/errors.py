@@ -62,3 +62,20 @@ def parse_number(text: str, *, bits: int = 24, what: str = "value", hex_default:
     if value < 0 or value >= 1 << bits:
         raise UserError(f"{what} '{text}' is out of range (0 to ${(1 << bits) - 1:X})")
     return value
+
+
+def load_toml(text: str, where: str) -> dict:
+    """Parse TOML, or one UserError at ``where:line`` in the message's words."""
+    import re
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)  # Python 3.14+
+        msg = getattr(exc, "msg", None) or str(exc)
+        m = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$", msg)
+        if m:  # older Pythons put the position in the message
+            line = line or (int(m.group(1)) if m.group(1) else text.count("\n") or 1)
+            msg = msg[:m.start()]
+        raise UserError(f"malformed TOML: {msg}", f"{where}:{line}" if line else where) from None

@@ -11,13 +11,12 @@ from __future__ import annotations
 import copy
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from triforce.errors import UserError
+from triforce.errors import UserError, load_toml
 
 #: The intents of the router (``triforce/data/routing.toml``); each needs an expert.
 INTENTS = ("optimization", "generation", "debugging", "analysis", "architecture",
@@ -157,16 +156,7 @@ def load_registry(path: str | Path | None = None) -> Registry:
 
 
 def _parse(text: str, where: str) -> dict:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)  # Python 3.14+
-        msg = getattr(exc, "msg", None) or str(exc)
-        m = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$", msg)
-        if m:  # older Pythons put the position in the message
-            line = line or (int(m.group(1)) if m.group(1) else text.count("\n") or 1)
-            msg = msg[:m.start()]
-        raise UserError(f"malformed TOML: {msg}", f"{where}:{line}" if line else where) from None
+    data = load_toml(text, where)
     _check_shape(data, text, where)
     return data
 

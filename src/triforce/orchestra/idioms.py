@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from triforce.errors import UserError, read_user_text
+from triforce.errors import UserError, load_toml, read_user_text
 
 #: The lowest score ``match`` returns: one distinctive keyword, or several weaker ones.
 MIN_SCORE = 1.0
@@ -133,16 +132,7 @@ def _packaged() -> tuple[Idiom, ...]:
 
 
 def _parse(text: str, where: str) -> tuple[Idiom, ...]:
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)  # Python 3.14+
-        msg = getattr(exc, "msg", None) or str(exc)
-        m = re.search(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$", msg)
-        if m:  # older Pythons put the position in the message
-            line = line or (int(m.group(1)) if m.group(1) else text.count("\n") or 1)
-            msg = msg[:m.start()]
-        raise UserError(f"malformed TOML: {msg}", f"{where}:{line}" if line else where) from None
+    data = load_toml(text, where)
     heads = [i + 1 for i, ln in enumerate(text.splitlines()) if re.match(r"^\s*\[\[\s*idiom\s*\]\]", ln)]
 
     def err(msg: str, n: int | None = None, key: str | None = None) -> UserError:

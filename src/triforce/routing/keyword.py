@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from triforce.errors import UserError
+from triforce.errors import UserError, load_toml
 from triforce.isa import MNEMONICS
 from triforce.snes import registers
 
@@ -306,11 +306,10 @@ class KeywordRouter:
         else:
             path = Path(table)
             try:
-                config = tomllib.loads(path.read_text(encoding="utf-8"))
+                text = path.read_text(encoding="utf-8")
             except OSError as exc:
                 raise UserError(f"cannot read routing table: {exc.strerror}", str(path)) from None
-            except tomllib.TOMLDecodeError as exc:
-                raise UserError(f"routing table is not valid TOML: {exc}", str(path)) from None
+            config = load_toml(text, str(path))
         if isinstance(calibration, dict):
             cal = calibration
         elif calibration is not None:
