@@ -227,3 +227,17 @@ def test_comments_in_a_file_do_not_route_the_question():
     code = "; optimize: make this faster later\nKill:\n  lda #$00\n  sta $0DD0\n  rtl\n"
     ans = o.ask("explain what this routine does", code=code)
     assert [s.step.expert for s in ans.sections] == ["veran"]
+
+
+def test_a_files_includes_are_found_beside_it(tmp_path, capsys):
+    (tmp_path / "helper.asm").write_text("Helper:\n  rts\n")
+    main_asm = tmp_path / "main.asm"
+    main_asm.write_text("lorom\norg $008000\nMain:\n  jsr Helper\n  lda #$00\n  sta $10\n"
+                        "  rts\nincsrc helper.asm\n")
+    rc = main(["ask", "optimize this", "--file", str(main_asm), "--expert", "din",
+               "--max-tokens", "4", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert rc == 0, out
+    sec = out["sections"][0]
+    assert "stz $10" in sec["tool_text"] and "incsrc helper.asm" in sec["tool_text"]
+    assert any(c["name"] == "assembles" and c["ok"] for c in sec["checks"])

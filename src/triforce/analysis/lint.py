@@ -1147,12 +1147,13 @@ class _Linter:
 
 
 def lint_source(source: str | Path, filename: str | None = None, m: int | None = None,
-                x: int | None = None) -> list[Finding]:
+                x: int | None = None, include_paths: tuple | list = ()) -> list[Finding]:
     """Lint asar source (text or a Path). ``m``/``x``: widths at every entry (1 = 8-bit).
 
     Raises UserError when the source does not assemble.
     """
-    res = assemble(source, filename=filename, fix_checksum=False)
+    res = assemble(source, filename=filename, fix_checksum=False,
+                   include_paths=tuple(include_paths))
     if not res.ok:
         first = res.errors[0]
         where = first.location

@@ -176,6 +176,7 @@ def cmd_ask(args) -> int:
     stream = args.stream and not args.json
     with Spinner("thinking") as spinner:
         answer = orch.ask(question, code=code, code_name=args.file or "code",
+                          code_path=args.file,
                           expert=args.expert, planner=args.planner,
                           on_event=_events(spinner, stream, args.verbose))
     if args.json:

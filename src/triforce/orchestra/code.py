@@ -158,9 +158,11 @@ def stub_prefix(names: list[str]) -> str:
     return "".join(f"{n} = ${0xF000 + 4 * i:06X}\n" for i, n in enumerate(names))
 
 
-def check_assembles(code: str, *, max_stubs: int = 32) -> AsmCheck:
-    """Assemble ``code`` on a blank LoROM image; stand in for labels it calls from outside."""
-    res = assemble(code, fix_checksum=False, filename="snippet.asm")
+def check_assembles(code: str, *, max_stubs: int = 32, include_paths=()) -> AsmCheck:
+    """Assemble ``code`` on a blank LoROM image; stand in for labels it calls from outside.
+    ``include_paths``: where its ``incsrc``/``incbin`` look."""
+    inc = tuple(include_paths)
+    res = assemble(code, fix_checksum=False, filename="snippet.asm", include_paths=inc)
     stubs: list[str] = []
     if not res.ok:
         missing = []
@@ -176,7 +178,7 @@ def check_assembles(code: str, *, max_stubs: int = 32) -> AsmCheck:
         else:
             if missing and len(missing) <= max_stubs:
                 res2 = assemble(stub_prefix(missing) + code, fix_checksum=False,
-                                filename="snippet.asm")
+                                filename="snippet.asm", include_paths=inc)
                 if res2.ok:
                     res, stubs = res2, missing
     if not res.ok:

@@ -157,8 +157,18 @@ class Orchestrator:
     # -- the main entry ----------------------------------------------------------------------
 
     def ask(self, question: str, *, code: str | None = None, code_name: str = "code",
-            expert: str | None = None, history: Iterable[dict[str, str]] = (),
-            on_event: Event | None = None, planner: bool = False) -> Answer:
+            code_path: str | Path | None = None, expert: str | None = None,
+            history: Iterable[dict[str, str]] = (), on_event: Event | None = None,
+            planner: bool = False) -> Answer:
+        """Answer ``question`` (about ``code``, if given). ``code_path``: the file the code
+        came from, whose folder its ``incsrc``/``incbin`` are found in."""
+        self.tools.include_paths = [Path(code_path).resolve().parent] if code_path else []
+        try:
+            return self._ask(question, code, code_name, expert, history, on_event, planner)
+        finally:
+            self.tools.include_paths = []
+
+    def _ask(self, question, code, code_name, expert, history, on_event, planner) -> Answer:
         t0 = time.perf_counter()
         question = check_question(question)
         prose, inline = find_code(question)
@@ -210,6 +220,7 @@ class Orchestrator:
             res = self.tools.call("read_file", path=m.group(0))
             emit("tool", res)
             if res.ok:
+                self.tools.include_paths = [(self.tools.root / res.data["path"]).parent]
                 return check_code(res.data["text"], res.data["path"])
         return None
 
@@ -333,7 +344,8 @@ class Orchestrator:
                          f"```asar\n{relaxed_best[0].rstrip()}\n```")
             lines += self._rewrite_lines(relaxed_best[5])
         sec.tool_text = "\n".join(lines)
-        sec.checks.append(Check("assembles", True, check_assembles(sec.code).summary()))
+        final = check_assembles(sec.code, include_paths=self.tools.include_paths)
+        sec.checks.append(Check("assembles", final.ok, final.summary()))
         if changed:
             sec.checks.append(Check("equivalent", True, self._proof(best[5])))
         sec.checks.append(Check("cycles", None, f"{strict.cycles_before} -> {best[1]}"))
@@ -363,7 +375,7 @@ class Orchestrator:
         return "; ".join(dict.fromkeys(firsts)) or "proven"
 
     def _judge_candidate(self, original: str, cand: str, observe: str | None) -> dict[str, Any]:
-        chk = check_assembles(cand)
+        chk = check_assembles(cand, include_paths=self.tools.include_paths)
         if not chk.ok:
             return {"equivalent": False, "cost": None,
                     "detail": f"does not assemble ({chk.error})", "proof": ""}
@@ -490,7 +502,7 @@ class Orchestrator:
             if not verify_blocks:
                 break
             blocks = answer_blocks(reply)
-            checks = [check_assembles(b) for b in blocks]
+            checks = [check_assembles(b, include_paths=self.tools.include_paths) for b in blocks]
             bad = [c for c in checks if not c.ok]
             if attempt == 0:     # what the model alone would have shown
                 sec.data["model_blocks_first_try"] = {"blocks": len(checks),

@@ -7,6 +7,7 @@ project root it was given (symlinks resolved), and only text.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,12 +38,22 @@ class ToolBox:
 
     def __init__(self, project_root: str | Path | None = None) -> None:
         self.root = Path(project_root).resolve() if project_root else None
+        self._local = threading.local()     # per question (the server asks from threads)
         self.tools: dict[str, Callable[..., ToolResult]] = {
             "assemble": self.assemble, "disassemble": self.disassemble, "run": self.run,
             "cycles": self.cycles, "lint": self.lint, "equivalence": self.equivalence,
             "optimize": self.optimize, "register_lookup": self.register_lookup,
             "read_file": self.read_file,
         }
+
+    @property
+    def include_paths(self) -> tuple[str, ...]:
+        """Where the code's ``incsrc``/``incbin`` look, for the question being answered."""
+        return getattr(self._local, "include_paths", ())
+
+    @include_paths.setter
+    def include_paths(self, paths) -> None:
+        self._local.include_paths = tuple(str(p) for p in paths)
 
     def call(self, name: str, **args: Any) -> ToolResult:
         fn = self.tools.get(name)
@@ -63,7 +74,7 @@ class ToolBox:
     def assemble(self, code: str) -> ToolResult:
         from triforce.orchestra.code import check_assembles
 
-        chk = check_assembles(code)
+        chk = check_assembles(code, include_paths=self.include_paths)
         return ToolResult("assemble", chk.ok, chk.summary(), chk.to_dict())
 
     def disassemble(self, data: bytes | str, address: int = 0x008000, m8: bool = True,
@@ -95,7 +106,8 @@ class ToolBox:
     def cycles(self, code: str, m8: bool | None = None, x8: bool | None = None) -> ToolResult:
         from triforce.analysis.timing import time_source
 
-        t = time_source(code, m=None if m8 is None else int(m8), x=None if x8 is None else int(x8))
+        t = time_source(code, m=None if m8 is None else int(m8),
+                        x=None if x8 is None else int(x8), include_paths=self.include_paths)
         rng = (f"{t.cycles_min}" if t.cycles_min == t.cycles_max
                else f"{t.cycles_min}-{t.cycles_max}")
         return ToolResult("cycles", True, f"{t.bytes} bytes, {rng} cycles per pass",
@@ -105,7 +117,7 @@ class ToolBox:
     def lint(self, code: str) -> ToolResult:
         from triforce.analysis.lint import lint_source
 
-        found = lint_source(code, filename="snippet.asm")
+        found = lint_source(code, filename="snippet.asm", include_paths=self.include_paths)
         return ToolResult("lint", True, f"{len(found)} finding(s)",
                           {"findings": [f.to_dict() for f in found],
                            "text": [str(f) for f in found]})
@@ -114,7 +126,8 @@ class ToolBox:
                     m: int | None = None, x: int | None = None) -> ToolResult:
         from triforce.analysis.equiv import check_equivalence
 
-        res = check_equivalence(a, b, observe, m=m, x=x, widths_from="a")
+        res = check_equivalence(a, b, observe, m=m, x=x, widths_from="a",
+                                include_paths=self.include_paths)
         return ToolResult("equivalence", bool(res.equivalent), res.summary(),
                           {"equivalent": bool(res.equivalent),
                            "states": getattr(res, "states", None)})
@@ -122,7 +135,7 @@ class ToolBox:
     def optimize(self, code: str, observe: str | None = None) -> ToolResult:
         from triforce.analysis.optimize import optimize_source
 
-        res = optimize_source(code, observe)
+        res = optimize_source(code, observe, include_paths=self.include_paths)
         saved_c = res.cycles_before - res.cycles_after
         saved_b = res.bytes_before - res.bytes_after
         return ToolResult("optimize", True,
