@@ -4,14 +4,12 @@ the tools."""
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 from triforce.cli.progress import Spinner
 from triforce.errors import UserError, read_user_text
-
-BACKENDS = ("embedded", "ollama", "openai")
+from triforce.llm import BACKEND_NAMES as BACKENDS
 
 
 def _common(p) -> None:
@@ -55,19 +53,8 @@ def register(sub) -> None:
     c.set_defaults(func=cmd_chat)
 
 
-def chain_for(backend: str | None) -> list[str]:
-    first = backend or os.environ.get("TRIFORCE_BACKEND", "").strip() or "embedded"
-    if first not in BACKENDS:
-        raise UserError(f"TRIFORCE_BACKEND={first!r} is not one of {', '.join(BACKENDS)}")
-    rest = [b.strip() for b in os.environ.get("TRIFORCE_FALLBACK", "embedded").split(",")
-            if b.strip()]
-    for b in rest:
-        if b not in BACKENDS:
-            raise UserError(f"TRIFORCE_FALLBACK names an unknown backend {b!r}")
-    return [first] + [b for b in rest if b != first]
-
-
 def make_orchestrator(args):
+    from triforce.llm import backend_chain
     from triforce.orchestra import Orchestrator
 
     kw = {}
@@ -86,7 +73,7 @@ def make_orchestrator(args):
     project = getattr(args, "project", None)
     if project and not Path(project).is_dir():
         raise UserError("not a directory", project)
-    return Orchestrator(backends=chain_for(args.backend), project_root=project, **kw)
+    return Orchestrator(backends=backend_chain(args.backend), project_root=project, **kw)
 
 
 def _events(spinner: Spinner, stream: bool, verbose: bool):

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from triforce.errors import UserError, load_toml
+from triforce.llm import BACKEND_NAMES
 
 #: The intents of the router (``triforce/data/routing.toml``); each needs an expert.
 INTENTS = ("optimization", "generation", "debugging", "analysis", "architecture",
@@ -25,7 +26,7 @@ INTENTS = ("optimization", "generation", "debugging", "analysis", "architecture"
 TOOLS = ("assemble", "disassemble", "run", "cycles", "lint", "equivalence", "optimize",
          "register_lookup", "read_file")
 #: Where an expert can be served.
-BACKENDS = ("embedded", "ollama", "openai")
+BACKENDS = BACKEND_NAMES
 
 _EXPERT_KEYS = {"name", "intent", "description", "system_prompt", "tools", "sampling",
                 "few_shot", "backends"}

@@ -11,6 +11,25 @@ from triforce.llm.base import Backend, BackendError, ChatRequest, ChatResult
 BACKEND_NAMES = ("embedded", "ollama", "openai")
 
 
+def backend_chain(first: str | None = None) -> list[str]:
+    """The backends to try in order: ``first`` (default ``$TRIFORCE_BACKEND``, else
+    embedded), then the fallback chain ``$TRIFORCE_FALLBACK`` (comma-separated, default
+    embedded), without repeats."""
+    import os
+
+    from triforce.errors import UserError
+
+    head = first or os.environ.get("TRIFORCE_BACKEND", "").strip() or "embedded"
+    if head not in BACKEND_NAMES:
+        raise UserError(f"TRIFORCE_BACKEND={head!r} is not one of {', '.join(BACKEND_NAMES)}")
+    rest = [b.strip() for b in os.environ.get("TRIFORCE_FALLBACK", "embedded").split(",")
+            if b.strip()]
+    for b in rest:
+        if b not in BACKEND_NAMES:
+            raise UserError(f"TRIFORCE_FALLBACK names an unknown backend {b!r}")
+    return [head] + [b for b in dict.fromkeys(rest) if b != head]
+
+
 def open_backend(name: str, **options) -> Backend:
     """A backend by name: ``embedded`` (shared per process), ``ollama`` or ``openai``."""
     from triforce.errors import UserError
@@ -31,5 +50,5 @@ def open_backend(name: str, **options) -> Backend:
     raise UserError(f"unknown backend '{name}' (one of: {', '.join(BACKEND_NAMES)})")
 
 
-__all__ = ["BACKEND_NAMES", "Backend", "BackendError", "ChatRequest", "ChatResult",
+__all__ = ["BACKEND_NAMES", "Backend", "backend_chain", "BackendError", "ChatRequest", "ChatResult",
            "open_backend"]

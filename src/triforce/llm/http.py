@@ -44,7 +44,11 @@ def request(backend: str, method: str, url: str, body: Any = None, *,
     data = None if body is None else json.dumps(body).encode()
     hdrs = {"Content-Type": "application/json", "Accept": "application/json"}
     hdrs.update(headers or {})
-    req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
+    try:
+        req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
+    except ValueError as exc:   # a malformed address in the user's settings
+        raise BackendError(backend, f"{url} is not a usable address ({exc})",
+                           "unreachable") from None
     left = deadline.left()
     if left <= 0:
         deadline.check(backend, url)
@@ -72,6 +76,9 @@ def request(backend: str, method: str, url: str, body: Any = None, *,
                            "unreachable") from None
     except (ConnectionError, OSError) as exc:
         raise BackendError(backend, f"cannot reach {url} ({exc}); is the server running?",
+                           "unreachable") from None
+    except ValueError as exc:   # e.g. "Invalid IPv6 URL" from a malformed host
+        raise BackendError(backend, f"{url} is not a usable address ({exc})",
                            "unreachable") from None
 
 

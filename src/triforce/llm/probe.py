@@ -8,10 +8,7 @@ Network goes only to the configured servers: Ollama at ``$OLLAMA_HOST`` (default
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -87,14 +84,15 @@ def probe_embedded() -> Probe:
 
 
 def _get_json(url: str, timeout: float) -> dict | None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    """The JSON at ``url``, or None when it cannot be had within ``timeout``."""
+    from triforce.llm import http  # here: http's errors module imports this one
+    from triforce.llm.base import BackendError
+
     try:
-        with opener.open(urllib.request.Request(url, method="GET"), timeout=timeout) as resp:
-            if resp.status != 200:
-                return None
-            return json.loads(resp.read(4_000_000) or b"{}")
-    except (OSError, ValueError, urllib.error.URLError):
+        data = http.get_json("probe", url, timeout=timeout)
+    except BackendError:
         return None
+    return data if isinstance(data, dict) else None
 
 
 def probe_ollama(timeout: float = TIMEOUT) -> Probe:
