@@ -241,3 +241,15 @@ def test_a_files_includes_are_found_beside_it(tmp_path, capsys):
     sec = out["sections"][0]
     assert "stz $10" in sec["tool_text"] and "incsrc helper.asm" in sec["tool_text"]
     assert any(c["name"] == "assembles" and c["ok"] for c in sec["checks"])
+
+
+def test_with_settings_copies_and_usage_counts(orch):
+    o = orch.with_settings(max_tokens=3, seed=7, temperature=0.0, top_p=0.5)
+    assert (o.max_tokens, o.seed) == (3, 7) and orch.max_tokens == 24
+    assert o.registry.get("din").sampling.temperature == 0.0
+    assert o.registry.get("din").sampling.top_p == 0.5
+    assert orch.registry.get("din").sampling.temperature != 0.0     # the original stays
+    ans = o.ask("what does $4200 do?", expert="veran")
+    usage = ans.usage()
+    assert usage["calls"] == 1 and 1 <= usage["completion_tokens"] <= 3
+    assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] > 3

@@ -86,6 +86,14 @@ class Answer:
     def ok(self) -> bool:
         return all(s.status in ("ok", "partial") for s in self.sections)
 
+    def usage(self) -> dict[str, int]:
+        """Tokens the model read and wrote for this answer (the tools cost none)."""
+        calls = [c for s in self.sections for c in s.chats]
+        prompt = sum(c.prompt_tokens or 0 for c in calls)
+        completion = sum(c.completion_tokens or 0 for c in calls)
+        return {"prompt_tokens": prompt, "completion_tokens": completion,
+                "total_tokens": prompt + completion, "calls": len(calls)}
+
     def model_stats(self) -> dict[str, Any]:
         calls = [c for s in self.sections for c in s.chats]
         if not calls:

@@ -12,6 +12,8 @@ answer, the tools' part of each section still stands and the answer says so.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -113,6 +115,27 @@ class Orchestrator:
         self.record_stats = record_stats
         self.backend_options = backend_options or {}
         self._backends: dict[str, Any] = {}
+
+    def with_settings(self, *, max_tokens: int | None = None, seed: int | None = None,
+                      temperature: float | None = None, top_p: float | None = None):
+        """A copy answering with other settings (None keeps one); it shares the loaded
+        backends, the router and the tools. ``temperature``/``top_p`` apply to every expert."""
+        o = copy.copy(self)
+        if max_tokens is not None:
+            o.max_tokens = max(1, int(max_tokens))
+        if seed is not None:
+            o.seed = seed
+        if temperature is not None or top_p is not None:
+            experts = {}
+            for eid, e in self.registry.experts.items():
+                s = e.sampling
+                if temperature is not None:
+                    s = dataclasses.replace(s, temperature=float(temperature))
+                if top_p is not None:
+                    s = dataclasses.replace(s, top_p=float(top_p))
+                experts[eid] = dataclasses.replace(e, sampling=s)
+            o.registry = dataclasses.replace(self.registry, experts=experts)
+        return o
 
     # -- routing -----------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ tools and router, so no request changes another's settings.
 
 from __future__ import annotations
 
-import copy
 import dataclasses
 import hashlib
 import threading
@@ -157,22 +156,10 @@ class Service:
         base = self.orchestrator
         if overrides.empty():
             return base
-        o = copy.copy(base)
-        if overrides.max_tokens is not None:
-            o.max_tokens = max(1, min(overrides.max_tokens, base.max_tokens))
-        if overrides.seed is not None:
-            o.seed = overrides.seed
-        if overrides.temperature is not None or overrides.top_p is not None:
-            experts = {}
-            for eid, e in base.registry.experts.items():
-                s = e.sampling
-                if overrides.temperature is not None:
-                    s = dataclasses.replace(s, temperature=overrides.temperature)
-                if overrides.top_p is not None:
-                    s = dataclasses.replace(s, top_p=overrides.top_p)
-                experts[eid] = dataclasses.replace(e, sampling=s)
-            o.registry = dataclasses.replace(base.registry, experts=experts)
-        return o
+        max_tokens = (None if overrides.max_tokens is None       # a client may only lower it
+                      else max(1, min(overrides.max_tokens, base.max_tokens)))
+        return base.with_settings(max_tokens=max_tokens, seed=overrides.seed,
+                                  temperature=overrides.temperature, top_p=overrides.top_p)
 
     def start(self, q: Question) -> Job:
         """Start answering ``q`` in a worker thread."""
@@ -197,12 +184,10 @@ class Service:
 
     def account(self, answer) -> dict[str, int]:
         """Token usage of an answer (the model's tokens; tools cost none), counted in metrics."""
-        calls = [c for s in answer.sections for c in s.chats]
-        prompt = sum(c.prompt_tokens or 0 for c in calls)
-        completion = sum(c.completion_tokens or 0 for c in calls)
-        self.metrics.answered(answer.ok, prompt, completion, len(calls))
-        return {"prompt_tokens": prompt, "completion_tokens": completion,
-                "total_tokens": prompt + completion}
+        usage = answer.usage()
+        self.metrics.answered(answer.ok, usage["prompt_tokens"], usage["completion_tokens"],
+                              usage["calls"])
+        return {k: usage[k] for k in ("prompt_tokens", "completion_tokens", "total_tokens")}
 
     @staticmethod
     def durations_ns(answer, wall_seconds: float) -> dict[str, int]:
