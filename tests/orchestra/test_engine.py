@@ -4,6 +4,7 @@ and the real tools; backends that are down or hang are real sockets."""
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
@@ -253,3 +254,13 @@ def test_with_settings_copies_and_usage_counts(orch):
     usage = ans.usage()
     assert usage["calls"] == 1 and 1 <= usage["completion_tokens"] <= 3
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"] > 3
+
+
+def test_cli_verbose_prints_time_to_first_token_and_rate(capsys):
+    assert main(["ask", "what does $4200 do?", "--expert", "veran", "--verbose",
+                 "--max-tokens", "6"]) == 0
+    err = capsys.readouterr().err
+    line = next(ln for ln in err.splitlines() if ln.startswith("triforce: model: embedded"))
+    assert re.search(r"time to first token \d+\.\d\d s", line)
+    assert re.search(r"\d+ tokens at \d+\.\d tokens/s", line)
+    assert "triforce: plan (forced): veran" in err

@@ -137,17 +137,16 @@ def _err(text: str) -> None:
 def _verbose_stats(answer) -> None:
     st = answer.model_stats()
     if not st.get("calls"):
-        _err("model: not called")
-    else:
-        ttft = st["time_to_first_token"]
-        tps = st["tokens_per_second"]
-        _err(f"model: {', '.join(st['backends'])} ({', '.join(st['models'])}), "
-             f"{st['calls']} call(s), load {st['load_time']:.2f} s, "
-             f"time to first token {ttft:.2f} s, " if ttft is not None else
-             f"model: {', '.join(st['backends'])}, {st['calls']} call(s), no tokens, ")
-        _err(f"tokens: {st['completion_tokens']}, "
-             + (f"{tps:.1f} tokens/s" if tps else "tokens/s n/a")
-             + f", total {answer.seconds:.2f} s")
+        _err(f"model: not called; total {answer.seconds:.2f} s")
+        return
+    ttft, tps = st["time_to_first_token"], st["tokens_per_second"]
+    parts = [f"model: {', '.join(st['backends'])} ({', '.join(st['models'])})",
+             f"{st['calls']} call(s)", f"load {st['load_time']:.2f} s",
+             f"time to first token {ttft:.2f} s" if ttft is not None else "no tokens",
+             f"{st['completion_tokens']} tokens at "
+             + (f"{tps:.1f} tokens/s" if tps else "an unknown rate"),
+             f"total {answer.seconds:.2f} s"]
+    _err(", ".join(parts))
 
 
 def cmd_ask(args) -> int:

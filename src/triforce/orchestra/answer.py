@@ -99,7 +99,7 @@ class Answer:
         if not calls:
             return {"calls": 0}
         first = next((c.time_to_first_token for c in calls if c.time_to_first_token), None)
-        toks = sum(c.completion_tokens or 0 for c in calls)
+        toks = self.usage()["completion_tokens"]
         gen = sum(max(0.0, c.total_time - (c.time_to_first_token or 0)) for c in calls)
         n_after_first = sum(max(0, (c.completion_tokens or 0) - 1) for c in calls)
         return {
