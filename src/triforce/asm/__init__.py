@@ -11,6 +11,7 @@ from pathlib import Path
 
 from triforce.asm.assembler import EXTRA_WARNINGS, AsmResult, Assembler, Diagnostic, ListingLine
 from triforce.asm.expr import AsmError
+from triforce.asm.source import MAX_WORK, NO_FILES, SANDBOX_WORK, Sandbox
 
 
 def assemble(
@@ -23,6 +24,8 @@ def assemble(
     fix_checksum: bool = True,
     extra_warnings: bool = False,
     warnings: list[str] | tuple[str, ...] = (),
+    sandbox: Sandbox | None = None,
+    max_work: int | None = None,
 ) -> AsmResult:
     """Assemble asar source (text, or a Path to a file) onto ``rom`` or a new ROM.
 
@@ -33,10 +36,17 @@ def assemble(
     ``extra_warnings`` turns on the checks asar leaves off (``EXTRA_WARNINGS``: an
     immediate whose width was guessed, a truncated value, a likely reversed
     MVN/MVP); ``warnings`` enables warnings by id, as ``warnings enable`` does.
+    ``sandbox`` confines every file the source reads (incsrc, incbin, readfile*, filesize,
+    table, the main file itself) to a root, or to no file at all (``Sandbox()``); without
+    one, files are read wherever the source says, as asar does.
+    ``max_work`` bounds the lines and statements executed, all passes together (default:
+    the sandbox's ``max_work``, or ``MAX_WORK`` without one); a source that goes past it
+    stops with the error ``Ework_limit``.
     """
     enabled = tuple(warnings) + (EXTRA_WARNINGS if extra_warnings else ())
     asm = Assembler(rom=rom, defines=defines, include_paths=include_paths, files=files,
-                    fix_checksum=fix_checksum, enable_warnings=enabled)
+                    fix_checksum=fix_checksum, enable_warnings=enabled, sandbox=sandbox,
+                    max_work=max_work)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 12_000))  # deep macro recursion is reported, not a crash
     try:
@@ -47,4 +57,5 @@ def assemble(
         sys.setrecursionlimit(limit)
 
 
-__all__ = ["EXTRA_WARNINGS", "AsmError", "AsmResult", "Assembler", "Diagnostic", "ListingLine", "assemble"]
+__all__ = ["EXTRA_WARNINGS", "MAX_WORK", "NO_FILES", "SANDBOX_WORK", "AsmError", "AsmResult",
+           "Assembler", "Diagnostic", "ListingLine", "Sandbox", "assemble"]

@@ -16,13 +16,15 @@ from triforce.asm.encode import encode as _encode
 from triforce.asm.expr import AsmError
 from triforce.asm.freespace import EXPANDED_START, clean_at, rats_tag, try_block
 from triforce.asm.mapping import SA1_DEFAULT, Mapper
-from triforce.asm.source import Line, SourceFiles, split_statements
+from triforce.asm.source import MAX_WORK, Line, Sandbox, SourceFiles, split_statements
 from triforce.isa.table import MNEMONICS
 
 MAX_PASSES = 6
 MAX_MACRO_DEPTH = 500  # each level takes a few Python frames: assemble() raises the limit
 MAX_LOOP = 100_000
 MAX_ROM = 16 * 1024 * 1024
+MAX_ERRORS = 20  # errors in one pass before the assembly stops, as asar's default
+MAX_LINE = 1 << 18  # characters in one line after its defines are expanded
 FAKE_OFFSET = 1 << 40  # where freespace blocks sit in the first pass, before they are placed
 
 
@@ -305,13 +307,19 @@ class Assembler:
         files: dict[str, str | bytes] | None = None,
         fix_checksum: bool = True,
         enable_warnings: tuple[str, ...] | list[str] = (),
+        sandbox: Sandbox | None = None,
+        max_work: int | None = None,
     ) -> None:
+        if max_work is None:
+            max_work = sandbox.max_work if sandbox is not None else MAX_WORK
+        self.max_work = max_work
+        self.work_left = max_work
         self.want_checksum = fix_checksum
         self.want_warnings = set(enable_warnings)
         self.base_rom = bytes(rom) if rom is not None else None
         self.cli_defines = {k: str(v) for k, v in (defines or {}).items()}
         self.include_paths = [str(p) for p in include_paths]
-        self.files = SourceFiles(files)
+        self.files = SourceFiles(files, sandbox)
         self.labels: dict[str, int] = {}
         self.prev_labels: dict[str, int] = {}
         self.fs_prev_sizes: dict[int, int] = {}
@@ -335,7 +343,7 @@ class Assembler:
             # label moved in it, its output stands and one more pass is saved.
             speculative = n >= 1 and not final
             self.run_pass(final or speculative)
-            if final:
+            if final or self.work_left <= 0:
                 break
             sizes = self.fs_sizes()
             moved = (self.labels != self.prev_labels or self.anon_cur != self.anon_prev
@@ -368,6 +376,7 @@ class Assembler:
         self.final = final
         self.diags: list[Diagnostic] = []
         self.pass_errors = False
+        self.error_count = 0
         self.prints: list[str] = []
         self.listing: list[ListingLine] = []
         self.written: list[tuple[int, int]] = []
@@ -409,6 +418,7 @@ class Assembler:
         self.clean_sites: list = []
         self.cur_fs = None
         self.bytes_written = 0
+        self.border_mark: tuple[int, int] | None = None  # where output last met a bank border
         self.arch = "65816"
         self.spcblock = None
         self.statements = 0
@@ -441,6 +451,12 @@ class Assembler:
     def run_pass(self, final: bool) -> None:
         self.pass_no += 1
         self.reset_pass(final)
+        try:
+            self._run_pass(final)
+        except _Stop:
+            pass
+
+    def _run_pass(self, final: bool) -> None:
         self.apply_autoclean()
         try:
             self.include(self.main_file, None)
@@ -473,6 +489,12 @@ class Assembler:
         if severity == "error":
             self.pass_errors = True
             self.diags.append(d)
+            self.error_count += 1
+            if self.error_count > MAX_ERRORS:  # as asar: the 21st error ends the assembly
+                self.diags.append(Diagnostic(
+                    "error", "Elimit_reached", f"Over {MAX_ERRORS} errors detected. Aborting.",
+                    d.file, d.line, d.source, d.called_from))
+                raise _Stop()
         elif self.final:
             if id in self.disabled_warnings:
                 return
@@ -501,9 +523,16 @@ class Assembler:
             cands.append(str(Path(relative_to).parent / name))
         cands.append(name)
         cands += [str(Path(d) / name) for d in self.include_paths]
+        refused: AsmError | None = None
         for c in cands:
-            if self.files.exists(c):
-                return c
+            try:
+                if self.files.exists(c):
+                    return c
+            except AsmError as exc:  # outside the sandbox: another candidate may be inside
+                refused = refused or AsmError(str(exc.args[0]).replace(f"'{c}'", f"'{name}'"),
+                                              exc.id)
+        if refused is not None:
+            raise refused
         raise AsmError(f"file '{name}' not found", "Efile_not_found")
 
     def include(self, path: str, relative_to: str | None) -> None:
@@ -522,6 +551,9 @@ class Assembler:
         while i < n:
             line = lines[i]
             self.line = line
+            self.work_left -= 1
+            if self.work_left <= 0:
+                self.out_of_work()
             active = not frames or frames[-1].active
             text = line.text
             word = _FIRST_WORD.get(text)
@@ -757,13 +789,19 @@ class Assembler:
             return self.subst(text.replace("\\!", "\x00")).replace("\x00", "!")
         for _ in range(64):
             changed = False
+            grown = len(text)
 
             def rep(m: re.Match) -> str:
-                nonlocal changed
+                nonlocal changed, grown
                 name = m.group(1) if m.group(1) is not None else self.subst(m.group(2))
                 if name in self.defines:
                     changed = True
-                    return self.defines[name]
+                    value = self.defines[name]
+                    grown += len(value)
+                    if grown > MAX_LINE:   # stopped as it grows, not once it has grown
+                        raise AsmError(f"define expansion grows past {MAX_LINE} characters "
+                                       "(a define refers to itself?)", "Erecursive_define")
+                    return value
                 if m.group(0).startswith("!=") or not name:
                     return m.group(0)
                 raise AsmError(f"define '!{name}' not found", "Edefine_not_found")
@@ -788,7 +826,11 @@ class Assembler:
             if name not in self.defines:
                 raise AsmError(f"define '!{name}' not found", "Edefine_not_found")
             add = self.subst(value)
-            self.defines[name] = self.defines[name] + (_unquote(add) if add.startswith('"') else add)
+            grown = self.defines[name] + (_unquote(add) if add.startswith('"') else add)
+            if len(grown) > MAX_LINE:
+                raise AsmError(f"define '!{name}' grows past {MAX_LINE} characters",
+                               "Erecursive_define")
+            self.defines[name] = grown
         elif op == "#=":
             self.defines[name] = str(self.eval(self.subst(value)))
         elif op == "?=":
@@ -812,8 +854,17 @@ class Assembler:
             for _ in range(1 if count is None else max(count, 0)):
                 self.exec_statement(stmt)
 
+    def out_of_work(self) -> None:
+        self.work_left = 0
+        self.report(_Fatal("Ework_limit", f"the source ran {self.max_work:,} lines and "
+                           "statements without finishing: an endless loop or macro expansion?"))
+        raise _Stop()
+
     def exec_statement(self, stmt: str) -> None:
         self.statements += 1
+        self.work_left -= 1
+        if self.work_left <= 0:
+            self.out_of_work()
         if self.arch == "spc700" or self.spcblock is not None:
             stmt = self.spc700_statement(stmt)
             if not stmt:
@@ -1039,7 +1090,7 @@ class Assembler:
 
     @staticmethod
     def _int(v) -> int:
-        return int(v) if isinstance(v, float) else v
+        return ex.to_int(v)
 
     def deprecated(self, feature: str, workaround: str) -> None:
         self.warn(
@@ -1069,7 +1120,7 @@ class Assembler:
         kind = node[0]
         if kind == "num":
             v = node[1]
-            return int(v) if self.math_round and isinstance(v, float) else v
+            return ex.to_int(v) if self.math_round and isinstance(v, float) else v
         if kind == "paren":
             return self.ev(node[1], allow_unknown)
         if kind == "bin":
@@ -1084,11 +1135,12 @@ class Assembler:
             if op == "-":
                 return -v
             if op == "~":
-                return ~int(v)
+                return ~ex.to_int(v)
             if op == "!":
                 return int(not v)
             if op == "+":
                 return v
+            v = ex.to_int(v)
             if op == "<:":
                 return (v >> 16) & 0xFF
             if op == "<":
@@ -1140,20 +1192,21 @@ class Assembler:
         if lname.startswith("_") and lname[1:] in _BUILTINS:
             lname = lname[1:]  # _min reaches the built-in min when a user function hides it
         vals = lambda: [self.ev(a, allow_unknown) for a in args]  # noqa: E731
+        ints = lambda: [self._int(self.ev(a, allow_unknown)) for a in args]  # noqa: E731
         if lname in ("floor", "ceil", "round", "log2", "safediv", "sin", "cos", "tan", "log",
                      "log10", "asin", "acos", "atan", "sinh", "cosh", "tanh", "pow", "abs"):
             return self.math_function(lname, vals())
         if lname.startswith("readfile") or lname.startswith("canreadfile"):
             return self.readfile_function(lname, args, allow_unknown)
         if lname == "bank":
-            return (vals()[0] >> 16) & 0xFF
+            return (ints()[0] >> 16) & 0xFF
         if lname == "pc":
             return self.label_pc()
         if lname == "realbase":
             return self.snes
         if lname in ("read1", "read2", "read3", "read4", "readfile1", "canread1", "canread2",
                      "canread3", "canread4", "canread"):
-            return self.read_function(lname, vals())
+            return self.read_function(lname, ints())
         if lname == "sqrt":
             import math
             return math.sqrt(max(0, vals()[0]))
@@ -1183,9 +1236,9 @@ class Assembler:
         if lname == "stringsequalnocase":
             return int(self._string_arg(args[0]).lower() == self._string_arg(args[1]).lower())
         if lname == "snestopc":
-            return self.to_offset(vals()[0]) or 0
+            return self.to_offset(ints()[0]) or 0
         if lname == "pctosnes":
-            return self.to_snes(vals()[0])
+            return self.to_snes(ints()[0])
         if lname in ("equal", "notequal", "less", "lessequal", "greater", "greaterequal"):
             a, b = vals()
             return int({"equal": a == b, "notequal": a != b, "less": a < b, "lessequal": a <= b,
@@ -1200,7 +1253,9 @@ class Assembler:
             try:
                 self.resolve_path(self._string_arg(args[0]), self.line.file)
                 return 0
-            except AsmError:
+            except AsmError as exc:
+                if exc.id == "Efile_refused":
+                    raise
                 return 1
         raise AsmError(f"function '{name}' not found", "Efunction_not_found")
 
@@ -1261,24 +1316,31 @@ class Assembler:
         return int.from_bytes(data[off : off + n], "little")
 
     def math_function(self, name: str, v: list):
+        """floor, ceil, round, log2, pow, sin, ...: a domain error gives NaN (log(0): -inf)
+        and an overflow inf, as doubles do, never an exception."""
         import math
 
-        if name == "floor":
-            return math.floor(v[0])
-        if name == "ceil":
-            return math.ceil(v[0])
-        if name == "round":
-            digits = int(v[1]) if len(v) > 1 else 0
-            return round(v[0], digits) if digits else round(v[0])
-        if name == "log2":
-            return math.log2(v[0])
-        if name == "safediv":
-            return v[2] if v[1] == 0 else v[0] / v[1]
-        if name == "abs":
-            return abs(v[0])
-        if name == "pow":
-            return v[0] ** v[1]
-        return getattr(math, name)(*v)
+        try:
+            if name in ("floor", "ceil", "round") and not math.isfinite(ex.to_float(v[0])):
+                return v[0]
+            if name == "floor":
+                return math.floor(v[0])
+            if name == "ceil":
+                return math.ceil(v[0])
+            if name == "round":
+                digits = ex.to_int(v[1]) if len(v) > 1 else 0
+                return round(v[0], max(-400, min(digits, 400))) if digits else round(v[0])
+            if name == "safediv":
+                return v[2] if v[1] == 0 else ex.binop("/", v[0], v[1])
+            if name == "abs":
+                return abs(v[0])
+            if name == "pow":
+                return ex.power(v[0], v[1])
+            return getattr(math, name)(*(ex.to_float(x) for x in v))
+        except OverflowError:
+            return math.inf
+        except ValueError:
+            return -math.inf if name.startswith("log") and v and v[0] == 0 else math.nan
 
     def datasize(self, args) -> int:
         """Distance from a label to the next label after it."""
@@ -1498,7 +1560,7 @@ class Assembler:
         blk = self.spcblock
         if blk is None:
             raise AsmError("endspcblock without spcblock", "Eendspcblock_without_spcblock")
-        size = self.base - blk["start"]
+        size = self.label_pc() - blk["start"]
         if self.final and 0 <= blk["size_at"] < len(self.rom):
             self.rom[blk["size_at"] : blk["size_at"] + 2] = (size & 0xFFFF).to_bytes(2, "little")
         parts = rest.split(None, 1)
@@ -1540,12 +1602,16 @@ class Assembler:
         if self.real < 0 and data:
             raise AsmError(f"SNES address ${self.snes & 0xFFFFFF:06X} doesn't map to ROM",
                            "Esnes_address_doesnt_map_to_rom")
-        if self.bankcross != "off" and data and self.mapping != "norom":
+        border = 0
+        if self.bankcross != "off" and data and self.mapping != "norom" and self.struct is None:
             low = self.snes & 0xFFFF
             end = low + len(data)
             limit = 0x8000 if self.bankcross == "half" and low < 0x8000 else 0x10000
-            if end > limit and self.struct is None:
-                raise AsmError("a bank border was crossed", "Ebank_border_crossed")
+            # Output may end at the border; the next byte written there crosses it.
+            if end > limit or self.border_mark == (self.real, self.snes):
+                raise _Fatal("Ebank_border_crossed", "A bank border was crossed, SNES address "
+                             f"${(self.snes + len(data)) & 0xFFFFFF:06X}.")
+            border = limit if end == limit else 0
         if self.final:
             end = self.real + len(data)
             if end > MAX_ROM:
@@ -1563,7 +1629,9 @@ class Assembler:
         low = (self.snes & 0xFFFF) + len(data)
         self.snes += len(data)
         self.real += len(data)
-        if low > 0xFFFF and self.mapping not in ("norom",):
+        if border:
+            self.border_mark = (self.real, self.snes)
+        elif low > 0xFFFF and self.mapping not in ("norom",):
             try:  # past the end of a bank the address follows the ROM's mapping
                 self.snes = self.to_snes(self.real) | ((self.snes - len(data)) & 0x800000)
             except AsmError:
@@ -1635,6 +1703,11 @@ class Assembler:
         off = start % k
         return rep[off : off + n]
 
+    def _check_size(self, n: int) -> None:
+        """Refuse ``n`` bytes of output before building them."""
+        if n > MAX_ROM:
+            raise AsmError(f"{n} bytes would grow the ROM past 16 MiB", "Erom_too_big")
+
     def d_fill(self, rest: str) -> None:
         if rest.strip().lower().startswith("align"):
             n = self._align_count(rest)
@@ -1642,12 +1715,14 @@ class Assembler:
             n = self.eval(rest)
         if n < 0:
             raise AsmError("fill with a negative count", "Enegative_fill")
+        self._check_size(n)
         self.emit(self._pattern(self.fillbyte, 0, n))
 
     def d_pad(self, rest: str) -> None:
         target = self.eval(rest)
         n = target - self.snes
         if n > 0:
+            self._check_size(n)
             self.emit(self._pattern(self.padbyte, 0, n))
 
     def d_incbin(self, rest: str) -> None:
@@ -1658,7 +1733,9 @@ class Assembler:
             target = tgt.strip()
             text = text.strip()
         if text.startswith('"'):
-            end_q = text.index('"', 1)
+            end_q = text.find('"', 1)
+            if end_q < 0:
+                raise AsmError("unclosed string in incbin", "Eunclosed_string")
             name, tail = text[1:end_q], text[end_q + 1 :].strip()
         else:
             name, _, tail = text.partition(":")
@@ -1705,7 +1782,7 @@ class Assembler:
     def d_incsrc(self, rest: str) -> None:
         name = _unquote(rest)
         path = self.resolve_path(name, self.line.file)
-        key = str(Path(path).resolve()) if Path(path).exists() else path
+        key = self.files.identity(path)
         if key in self.included_once:
             return
         if any(f == path for f, _ in self.call_stack):
@@ -1733,9 +1810,7 @@ class Assembler:
             raise AsmError("this file can only be included by another file", "Ecant_be_main_file")
 
     def d_includeonce(self, rest: str) -> None:
-        path = self.line.file
-        key = str(Path(path).resolve()) if Path(path).exists() else path
-        self.included_once.add(key)
+        self.included_once.add(self.files.identity(self.line.file))
 
     def format_args(self, rest: str) -> str:
         """Join strings and values the way print, warn, error and assert do."""
@@ -1756,11 +1831,11 @@ class Assembler:
                     parts.append(str(self.freespace_use))
                 elif f == "double":
                     v = self.ev(self.parse(inner[0]))
-                    prec = self.eval(inner[1]) if len(inner) > 1 else 5
+                    prec = min(self.eval(inner[1]), 64) if len(inner) > 1 else 5
                     parts.append(_format_double(float(v), prec))
                 else:
                     v = self.eval(inner[0])
-                    width = self.eval(inner[1]) if len(inner) > 1 else 0
+                    width = min(self.eval(inner[1]), 64) if len(inner) > 1 else 0
                     if f == "hex":
                         text = f"{v & 0xFFFFFFFFFFFFFFFF:X}" if v < 0 else f"{v:X}"
                     elif f == "bin":
@@ -1844,6 +1919,8 @@ class Assembler:
     def d_table(self, rest: str) -> None:
         self.deprecated("table command", "use 'c' = value")
         args = _split_args(rest)
+        if not args or not args[0]:
+            raise AsmError("table needs a file name", "Einvalid_table_file")
         path = self.resolve_path(_unquote(args[0]), self.line.file)
         rtl = len(args) > 1 and args[1].strip().lower() == "rtl"
         table: dict[str, int] = {}
@@ -2140,6 +2217,7 @@ class Assembler:
         if mn in _REPEATABLE and operand.startswith("#"):
             # "nop #3": the instruction repeated
             count = self.eval(operand[1:])
+            self._check_size(count)
             self.emit(_encode(self, mn, suffix, "") * max(count, 0))
             return
         self.emit(_encode(self, mn, suffix, operand))

@@ -7,6 +7,7 @@ unless ``math pri on``, where the usual C-like precedence applies.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -76,12 +77,12 @@ def tokenize(text: str) -> list[Tok]:
         if kind == "chex":
             raise AsmError(f"unknown operator in '{s}' (write hex as ${s[2:]})", "Eunknown_operator")
         if kind == "hex":
-            out.append(Tok("num", s, int(s[1:], 16)))
+            out.append(Tok("num", s, bounded(int(s[1:], 16))))
         elif kind == "bin":
-            out.append(Tok("num", s, int(s[1:], 2)))
+            out.append(Tok("num", s, bounded(int(s[1:], 2))))
         elif kind == "dec":
-            if "." in s:
-                out.append(Tok("num", s, float(s)))
+            if "." in s or len(s) > _MAX_DIGITS:
+                out.append(Tok("num", s, float(s)))   # past 308 digits: inf, as a double
             else:
                 out.append(Tok("num", s, int(s)))
         else:
@@ -107,12 +108,35 @@ _PRI = {
 _COMPARE = {"<", ">", "<=", ">=", "==", "!=", "&&", "||"}
 
 
+MAX_DEPTH = 256  # deeper nesting (parentheses, operators, calls) is an error, not a crash
+
+
+def _too_deep() -> AsmError:
+    return AsmError(f"expression nested more than {MAX_DEPTH} deep", "Emalformed_expression")
+
+
+def tree_depth(node) -> int:
+    """How deep a parse tree is (without recursion: the tree may be a long chain)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        nd, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(nd, tuple):
+            for part in nd[1:]:
+                if isinstance(part, tuple):
+                    stack.append((part, d + 1))
+                elif isinstance(part, list):  # a call's arguments
+                    stack += [(arg, d + 1) for arg in part]
+    return deepest
+
+
 class Parser:
     def __init__(self, toks: list[Tok], pri: bool, cond: bool = False) -> None:
         self.toks = toks
         self.i = 0
         self.pri = pri
         self.cond = cond
+        self.level = 0
 
     def peek(self) -> Tok | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -154,10 +178,16 @@ class Parser:
         t = self.peek()
         if t is None:
             raise AsmError("expression ends too early", "Emalformed_expression")
-        if t.kind == "op" and t.text in ("-", "~", "!", "+", "<", ">", "^", "<:"):
-            self.take()
-            return ("un", t.text, self.unary())
-        return self.atom()
+        self.level += 1
+        if self.level > MAX_DEPTH:
+            raise _too_deep()
+        try:
+            if t.kind == "op" and t.text in ("-", "~", "!", "+", "<", ">", "^", "<:"):
+                self.take()
+                return ("un", t.text, self.unary())
+            return self.atom()
+        finally:
+            self.level -= 1
 
     def atom(self):
         t = self.take()
@@ -235,6 +265,8 @@ def parse(text: str, pri: bool = False, cond: bool = False):
             node = ("anon", text)
         else:
             node = Parser(tokenize(text), pri, cond).parse()
+            if tree_depth(node) > MAX_DEPTH:
+                raise _too_deep()
         if len(_CACHE) > 200_000:
             _CACHE.clear()
         _CACHE[key] = node
@@ -268,17 +300,71 @@ def has_label(node) -> bool:
 
 
 _EXACT = 1 << 53  # asar computes in doubles: integers past 2**53 lose their low bits
+MAX_BITS = 1024  # an exact integer past this becomes a double (which is inf past 2**1024)
+_MAX_DIGITS = 300  # a longer decimal literal is read as a double
+INT64_MIN, INT64_MAX = -(1 << 63), (1 << 63) - 1
+
+
+def to_float(v: int | float) -> float:
+    """``v`` as a double; an integer too large for one is +-inf, never an OverflowError."""
+    try:
+        return float(v)
+    except OverflowError:
+        return math.inf if v > 0 else -math.inf
+
+
+def bounded(v: int) -> int | float:
+    """An exact integer while it has at most MAX_BITS bits, else the double it rounds to:
+    no value the source computes grows without bound."""
+    return v if -_EXACT < v < _EXACT or v.bit_length() <= MAX_BITS else to_float(v)
+
+
+def to_int(v: int | float) -> int:
+    """The integer a value stands for: a double truncated; inf clamped to 64 bits and NaN
+    the lowest 64-bit value, as a double converts on the processors asar runs on."""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return INT64_MIN
+        if math.isinf(v):
+            return INT64_MAX if v > 0 else INT64_MIN
+        return int(v)
+    return v
+
+
+def _shift_count(b: int) -> int:
+    return b if b < 64 else b & 63  # a 64-bit shift counts modulo 64, as asar's does
+
+
+def power(a: int | float, b: int | float) -> int | float:
+    """``a ** b`` without computing a number of unbounded size."""
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            return math.pow(to_float(a), to_float(b))
+        except OverflowError:
+            return math.inf if a > 0 or float(b) % 2 == 0 else -math.inf
+        except ValueError:   # a negative number to a fractional power
+            return math.nan
+    if b < 0:
+        return 0
+    if abs(a) <= 1 or b * math.log2(abs(a)) <= MAX_BITS:
+        return bounded(a**b)
+    return math.inf if a > 0 or b % 2 == 0 else -math.inf
 
 
 def _as_double(exact: int, a, b, op) -> int | float:
     if -_EXACT < exact < _EXACT:
         return exact
-    x, y = float(a), float(b)
+    x, y = to_float(a), to_float(b)
     r = x + y if op == "+" else x - y if op == "-" else x * y
     return int(r) if abs(r) < 1e300 else r
 
 
-def binop(op: str, a: int, b: int) -> int:
+def binop(op: str, a: int, b: int) -> int | float:
+    if op in "+-*/%" and type(a) is not type(b):   # a double with an integer of any size
+        if isinstance(a, float):
+            b = to_float(b)
+        else:
+            a = to_float(a)
     if op == "+":
         r = a + b
         return _as_double(r, a, b, op) if type(r) is int else r
@@ -299,16 +385,15 @@ def binop(op: str, a: int, b: int) -> int:
         if b == 0:
             raise AsmError("modulo by zero", "Emodulo_by_zero")
         if isinstance(a, float) or isinstance(b, float):
-            import math
-            return math.fmod(a, b)
+            return math.fmod(a, b) if math.isfinite(a) else math.nan
         r = abs(a) % abs(b)
         return r if a >= 0 else -r
     if op in ("<<", ">>", "&", "|", "^"):
-        a, b = int(a), int(b)
+        a, b = to_int(a), to_int(b)
     if op == "<<":
-        return a << b if b >= 0 else a >> -b
+        return bounded(a << _shift_count(b)) if b >= 0 else a >> _shift_count(-b)
     if op == ">>":
-        return a >> b if b >= 0 else a << -b
+        return a >> _shift_count(b) if b >= 0 else bounded(a << _shift_count(-b))
     if op == "&":
         return a & b
     if op == "|":
@@ -316,7 +401,7 @@ def binop(op: str, a: int, b: int) -> int:
     if op == "^":
         return a ^ b
     if op == "**":
-        return a**b if b >= 0 else 0
+        return power(a, b)
     if op == "<":
         return int(a < b)
     if op == ">":
