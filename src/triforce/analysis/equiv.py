@@ -54,7 +54,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triforce.asm import assemble
+from triforce.asm import Sandbox, assemble
 from triforce.cpu.core import CPU
 from triforce.cpu.machine import from_rom
 from triforce.errors import UserError, parse_number
@@ -497,17 +497,18 @@ class _Routine:
     """One assembled routine, its bus and CPU, reused for every run."""
 
     def __init__(self, label: str, source: str | Path, *, rom: bytes | None, defines,
-                 include_paths, filename: str | None) -> None:
+                 include_paths, filename: str | None, sandbox: Sandbox | None = None) -> None:
         self.label = label
         if isinstance(source, Path):
             if not source.is_file():
                 raise UserError("no such file", str(source))
-            res = assemble(source, rom=rom, defines=defines, include_paths=include_paths)
+            res = assemble(source, rom=rom, defines=defines, include_paths=include_paths,
+                           sandbox=sandbox)
             where = str(source)
         else:
             where = filename or f"<{label}>"
             res = assemble(source, rom=rom, defines=defines, include_paths=include_paths,
-                           filename=where)
+                           filename=where, sandbox=sandbox)
         self.where = where
         if not res.ok:
             first = res.errors[0]
@@ -1168,6 +1169,7 @@ def check_equivalence(
     defines: dict[str, str] | None = None,
     include_paths: list[str] | tuple = (),
     widths_from: str = "both",
+    sandbox: Sandbox | None = None,
 ) -> EquivResult:
     """Decide whether two routines behave the same on what ``observe`` names.
 
@@ -1177,7 +1179,8 @@ def check_equivalence(
     for checking a rewrite B of a reference A). ``e=1`` runs in emulation mode. ``assume``:
     more of the initial state fixed, e.g. ``"P.D=0,DB=$7E,$7E0010=$05"``.
     ``rom``: a base ROM both routines are assembled onto (for routines that
-    call into it). See the module docstring for the method; raises UserError
+    call into it). ``sandbox``: where the sources may read files (see ``assemble``).
+    See the module docstring for the method; raises UserError
     for source that does not assemble, a routine that does not return within
     ``max_steps`` instructions, or an observe/assume spec that does not parse.
     """
@@ -1192,7 +1195,7 @@ def check_equivalence(
     lb = label_b or (str(b_source) if isinstance(b_source, Path) else "B")
     if la == lb:
         la, lb = f"A ({la})", f"B ({lb})"
-    kw = dict(rom=rom, defines=defines, include_paths=include_paths)
+    kw = dict(rom=rom, defines=defines, include_paths=include_paths, sandbox=sandbox)
     ra = _Routine(la, a_source, filename=label_a, **kw)
     rb = _Routine(lb, b_source, filename=label_b, **kw)
 

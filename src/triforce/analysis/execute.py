@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from triforce.asm import assemble
+from triforce.asm import Sandbox, assemble
 from triforce.cpu.machine import Machine, from_rom
 from triforce.errors import UserError
 
@@ -16,6 +16,7 @@ def machine_from_source(
     defines: dict[str, str] | None = None,
     include_paths: list[str] | tuple = (),
     filename: str | None = None,
+    sandbox: Sandbox | None = None,
 ) -> Machine:
     """Assemble ``source`` (onto ``rom`` or a new ROM) and load it on an SNES bus.
 
@@ -23,7 +24,8 @@ def machine_from_source(
     (move it with ``machine.cpu.pc``/``pbr``). Assembly errors raise UserError
     with asar's diagnostic line.
     """
-    res = assemble(source, rom=rom, defines=defines, include_paths=include_paths, filename=filename)
+    res = assemble(source, rom=rom, defines=defines, include_paths=include_paths, filename=filename,
+                   sandbox=sandbox)
     if not res.ok:
         first = res.errors[0]
         more = f" (and {len(res.errors) - 1} more errors)" if len(res.errors) > 1 else ""

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from triforce.asm import assemble
+from triforce.asm import Sandbox, assemble
 from triforce.errors import UserError
 from triforce.isa import BRANCHES, MNEMONICS, OPCODES, Mode
 
@@ -1147,13 +1147,14 @@ class _Linter:
 
 
 def lint_source(source: str | Path, filename: str | None = None, m: int | None = None,
-                x: int | None = None, include_paths: tuple | list = ()) -> list[Finding]:
+                x: int | None = None, include_paths: tuple | list = (),
+                sandbox: Sandbox | None = None) -> list[Finding]:
     """Lint asar source (text or a Path). ``m``/``x``: widths at every entry (1 = 8-bit).
 
     Raises UserError when the source does not assemble.
     """
     res = assemble(source, filename=filename, fix_checksum=False,
-                   include_paths=tuple(include_paths))
+                   include_paths=tuple(include_paths), sandbox=sandbox)
     if not res.ok:
         first = res.errors[0]
         where = first.location

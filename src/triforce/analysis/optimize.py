@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triforce.asm.source import comment_start
+from triforce.asm.source import Sandbox, comment_start
 from triforce.errors import UserError, read_user_text
 from triforce.isa import MNEMONICS
 
@@ -900,10 +900,11 @@ def entry_widths(source: str, m: int | None, x: int | None) -> tuple[int, int]:
             x if x is not None else (hx if hx is not None else 1))
 
 
-def _cost(source: str, m: int, x: int, include_paths=()) -> tuple[int, int, int] | None:
+def _cost(source: str, m: int, x: int, include_paths=(),
+          sandbox: Sandbox | None = None) -> tuple[int, int, int] | None:
     from triforce.analysis.timing import time_source
     try:
-        t = time_source(source, m=m, x=x, include_paths=include_paths)
+        t = time_source(source, m=m, x=x, include_paths=include_paths, sandbox=sandbox)
     except UserError:
         return None
     return t.cycles_min, t.cycles_max, t.bytes
@@ -921,10 +922,12 @@ def _checker():
 def optimize_source(source: str | Path, observe: str | None = None, *, m: int | None = None,
                     x: int | None = None, rules: list[str] | None = None,
                     max_rewrites: int = 200, samples: int | None = None,
-                    include_paths: tuple | list = ()) -> OptimizeResult:
+                    include_paths: tuple | list = (),
+                    sandbox: Sandbox | None = None) -> OptimizeResult:
     """Rewrite ``source`` with the peephole rules, keeping only proven, profitable rewrites.
 
-    ``include_paths``: where ``incsrc``/``incbin`` look (e.g. the source file's folder)."""
+    ``include_paths``: where ``incsrc``/``incbin`` look (e.g. the source file's folder);
+    ``sandbox``: where the source may read files (see ``assemble``)."""
     t0 = time.perf_counter()
     name = None
     if isinstance(source, Path):
@@ -935,11 +938,11 @@ def optimize_source(source: str | Path, observe: str | None = None, *, m: int | 
     if unknown:
         raise UserError(f"unknown rule(s): {', '.join(unknown)}")
     m0, x0 = entry_widths(source, m, x)
-    start_cost = _cost(source, m0, x0, include_paths)
+    start_cost = _cost(source, m0, x0, include_paths, sandbox)
     if start_cost is None:
         from triforce.analysis.timing import time_source
         time_source(source, m=m0, x=x0, filename=name,
-                    include_paths=include_paths)  # raises the assembler's message
+                    include_paths=include_paths, sandbox=sandbox)  # raises its message
         raise UserError("the source does not assemble")
     check = _checker()
     # The proof must hold for every entry width the caller has not fixed: a width is only
@@ -951,7 +954,7 @@ def optimize_source(source: str | Path, observe: str | None = None, *, m: int | 
     kwargs = {"m": None if given_m is None else (8 if given_m else 16),
               "x": None if given_x is None else (8 if given_x else 16),
               "widths_from": "a",  # the rewrite may not decide the widths it is proved for
-              "include_paths": tuple(include_paths)}
+              "include_paths": tuple(include_paths), "sandbox": sandbox}
     if samples is not None:
         kwargs["samples"] = samples
     current, cost = source, start_cost
@@ -967,7 +970,7 @@ def optimize_source(source: str | Path, observe: str | None = None, *, m: int | 
                     new = _apply(ctx, cand)
                     if new == current or new in refuted:
                         continue
-                    new_cost = _cost(new, m0, x0, include_paths)
+                    new_cost = _cost(new, m0, x0, include_paths, sandbox)
                     if new_cost is None or not (
                             _better(cost, new_cost)
                             or (r.dynamic and new_cost[2] <= cost[2])):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from triforce.asm import assemble
+from triforce.asm import Sandbox, assemble
 from triforce.errors import UserError
 from triforce.isa import BRANCHES, OPCODES, Mode, instruction_text
 
@@ -254,14 +254,15 @@ def _loops(instrs: list[TimedInstruction]) -> list[Loop]:
 
 def time_source(source: str | Path, *, label: str | None = None, m: int = 1, x: int = 1,
                 e: int = 0, dl_nonzero: bool = False, fastrom: bool = False,
-                filename: str | None = None, include_paths: tuple | list = ()) -> Timing:
+                filename: str | None = None, include_paths: tuple | list = (),
+                sandbox: Sandbox | None = None) -> Timing:
     """Assemble ``source`` and time its code: the routine at ``label``, else all of it.
 
     A routine runs from its label to the next main label (or the end of that
     contiguous code). Data lines (db, dw, ...) are left out.
     """
     res = assemble(source, filename=filename, fix_checksum=False,
-                   include_paths=tuple(include_paths))
+                   include_paths=tuple(include_paths), sandbox=sandbox)
     if not res.ok:
         first = res.errors[0]
         where = first.location

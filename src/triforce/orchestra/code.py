@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from triforce.asm import assemble
+from triforce.asm import NO_FILES, Sandbox, assemble
 from triforce.isa import MNEMONICS
 
 _FENCE = re.compile(r"```[ \t]*([\w.+-]*)[^\n]*\n(.*?)(?:```|\Z)", re.S)
@@ -158,11 +158,14 @@ def stub_prefix(names: list[str]) -> str:
     return "".join(f"{n} = ${0xF000 + 4 * i:06X}\n" for i, n in enumerate(names))
 
 
-def check_assembles(code: str, *, max_stubs: int = 32, include_paths=()) -> AsmCheck:
+def check_assembles(code: str, *, max_stubs: int = 32, include_paths=(),
+                    sandbox: Sandbox = NO_FILES) -> AsmCheck:
     """Assemble ``code`` on a blank LoROM image; stand in for labels it calls from outside.
-    ``include_paths``: where its ``incsrc``/``incbin`` look."""
+    ``include_paths``: where its ``incsrc``/``incbin`` look; ``sandbox``: where it may read
+    files (by default nowhere: code from a question or a model)."""
     inc = tuple(include_paths)
-    res = assemble(code, fix_checksum=False, filename="snippet.asm", include_paths=inc)
+    res = assemble(code, fix_checksum=False, filename="snippet.asm", include_paths=inc,
+                   sandbox=sandbox)
     stubs: list[str] = []
     if not res.ok:
         missing = []
@@ -178,7 +181,7 @@ def check_assembles(code: str, *, max_stubs: int = 32, include_paths=()) -> AsmC
         else:
             if missing and len(missing) <= max_stubs:
                 res2 = assemble(stub_prefix(missing) + code, fix_checksum=False,
-                                filename="snippet.asm", include_paths=inc)
+                                filename="snippet.asm", include_paths=inc, sandbox=sandbox)
                 if res2.ok:
                     res, stubs = res2, missing
     if not res.ok:

@@ -185,11 +185,11 @@ class Orchestrator:
             planner: bool = False) -> Answer:
         """Answer ``question`` (about ``code``, if given). ``code_path``: the file the code
         came from, whose folder its ``incsrc``/``incbin`` are found in."""
-        self.tools.include_paths = [Path(code_path).resolve().parent] if code_path else []
+        self.tools.code_from(code_path)
         try:
             return self._ask(question, code, code_name, expert, history, on_event, planner)
         finally:
-            self.tools.include_paths = []
+            self.tools.code_from(None)
 
     def _ask(self, question, code, code_name, expert, history, on_event, planner) -> Answer:
         t0 = time.perf_counter()
@@ -243,7 +243,7 @@ class Orchestrator:
             res = self.tools.call("read_file", path=m.group(0))
             emit("tool", res)
             if res.ok:
-                self.tools.include_paths = [(self.tools.root / res.data["path"]).parent]
+                self.tools.code_from(self.tools.root / res.data["path"])
                 return check_code(res.data["text"], res.data["path"])
         return None
 
@@ -367,7 +367,8 @@ class Orchestrator:
                          f"```asar\n{relaxed_best[0].rstrip()}\n```")
             lines += self._rewrite_lines(relaxed_best[5])
         sec.tool_text = "\n".join(lines)
-        final = check_assembles(sec.code, include_paths=self.tools.include_paths)
+        final = check_assembles(sec.code, include_paths=self.tools.include_paths,
+                                sandbox=self.tools.sandbox)
         sec.checks.append(Check("assembles", final.ok, final.summary()))
         if changed:
             sec.checks.append(Check("equivalent", True, self._proof(best[5])))
@@ -398,7 +399,7 @@ class Orchestrator:
         return "; ".join(dict.fromkeys(firsts)) or "proven"
 
     def _judge_candidate(self, original: str, cand: str, observe: str | None) -> dict[str, Any]:
-        chk = check_assembles(cand, include_paths=self.tools.include_paths)
+        chk = check_assembles(cand)  # the model's code: it reads no file
         if not chk.ok:
             return {"equivalent": False, "cost": None,
                     "detail": f"does not assemble ({chk.error})", "proof": ""}
@@ -525,7 +526,7 @@ class Orchestrator:
             if not verify_blocks:
                 break
             blocks = answer_blocks(reply)
-            checks = [check_assembles(b, include_paths=self.tools.include_paths) for b in blocks]
+            checks = [check_assembles(b) for b in blocks]  # the model's code reads no file
             bad = [c for c in checks if not c.ok]
             if attempt == 0:     # what the model alone would have shown
                 sec.data["model_blocks_first_try"] = {"blocks": len(checks),

@@ -2,7 +2,9 @@
 assembler, emulator and analysis code, returning a :class:`ToolResult`.
 
 Untrusted code only ever runs on the emulator. ``read_file`` reads only inside the
-project root it was given (symlinks resolved), and only text.
+project root it was given (symlinks resolved), and only text. The code the tools assemble
+reads files only through the question's :class:`Sandbox`: inside the project or the
+folder of the user's file, and nowhere for code that came in a question or a reply.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from triforce.asm.source import MAX_WORK, NO_FILES, Sandbox
 from triforce.errors import UserError
 
 MAX_FILE = 1_000_000
@@ -51,9 +54,23 @@ class ToolBox:
         """Where the code's ``incsrc``/``incbin`` look, for the question being answered."""
         return getattr(self._local, "include_paths", ())
 
-    @include_paths.setter
-    def include_paths(self, paths) -> None:
-        self._local.include_paths = tuple(str(p) for p in paths)
+    @property
+    def sandbox(self) -> Sandbox:
+        """Where the code of the question being answered may read files (none by default)."""
+        return getattr(self._local, "sandbox", NO_FILES)
+
+    def code_from(self, path: str | Path | None) -> None:
+        """The code of this question came from the file ``path`` (None: from the question):
+        its ``incsrc``/``incbin`` look in its folder, and may read inside the project, or
+        inside that folder when there is no project or the file is outside it."""
+        if path is None:
+            self._local.include_paths, self._local.sandbox = (), NO_FILES
+            return
+        folder = Path(path).resolve().parent
+        inside = self.root is not None and folder.is_relative_to(self.root)
+        self._local.include_paths = (str(folder),)
+        # the user's own file: the bound on work of the user's own command line
+        self._local.sandbox = Sandbox(self.root if inside else folder, max_work=MAX_WORK)
 
     def call(self, name: str, **args: Any) -> ToolResult:
         fn = self.tools.get(name)
@@ -74,7 +91,7 @@ class ToolBox:
     def assemble(self, code: str) -> ToolResult:
         from triforce.orchestra.code import check_assembles
 
-        chk = check_assembles(code, include_paths=self.include_paths)
+        chk = check_assembles(code, include_paths=self.include_paths, sandbox=self.sandbox)
         return ToolResult("assemble", chk.ok, chk.summary(), chk.to_dict())
 
     def disassemble(self, data: bytes | str, address: int = 0x008000, m8: bool = True,
@@ -93,7 +110,7 @@ class ToolBox:
         """Run ``code`` on the emulator from its first byte until it returns or stops."""
         from triforce.analysis.execute import machine_from_source
 
-        m = machine_from_source(code)
+        m = machine_from_source(code, include_paths=self.include_paths, sandbox=self.sandbox)
         cpu = m.cpu
         result = cpu.run(max_steps=max_steps, stop_on_return=True, stop_on_brk=True)
         regs = {r: getattr(cpu, r.lower(), None) for r in ("A", "X", "Y", "P", "S", "D", "DB")}
@@ -107,7 +124,8 @@ class ToolBox:
         from triforce.analysis.timing import time_source
 
         t = time_source(code, m=None if m8 is None else int(m8),
-                        x=None if x8 is None else int(x8), include_paths=self.include_paths)
+                        x=None if x8 is None else int(x8), include_paths=self.include_paths,
+                        sandbox=self.sandbox)
         rng = (f"{t.cycles_min}" if t.cycles_min == t.cycles_max
                else f"{t.cycles_min}-{t.cycles_max}")
         return ToolResult("cycles", True, f"{t.bytes} bytes, {rng} cycles per pass",
@@ -117,7 +135,8 @@ class ToolBox:
     def lint(self, code: str) -> ToolResult:
         from triforce.analysis.lint import lint_source
 
-        found = lint_source(code, filename="snippet.asm", include_paths=self.include_paths)
+        found = lint_source(code, filename="snippet.asm", include_paths=self.include_paths,
+                            sandbox=self.sandbox)
         return ToolResult("lint", True, f"{len(found)} finding(s)",
                           {"findings": [f.to_dict() for f in found],
                            "text": [str(f) for f in found]})
@@ -127,7 +146,7 @@ class ToolBox:
         from triforce.analysis.equiv import check_equivalence
 
         res = check_equivalence(a, b, observe, m=m, x=x, widths_from="a",
-                                include_paths=self.include_paths)
+                                include_paths=self.include_paths, sandbox=self.sandbox)
         return ToolResult("equivalence", bool(res.equivalent), res.summary(),
                           {"equivalent": bool(res.equivalent),
                            "states": getattr(res, "states", None)})
@@ -135,7 +154,8 @@ class ToolBox:
     def optimize(self, code: str, observe: str | None = None) -> ToolResult:
         from triforce.analysis.optimize import optimize_source
 
-        res = optimize_source(code, observe, include_paths=self.include_paths)
+        res = optimize_source(code, observe, include_paths=self.include_paths,
+                              sandbox=self.sandbox)
         saved_c = res.cycles_before - res.cycles_after
         saved_b = res.bytes_before - res.bytes_after
         return ToolResult("optimize", True,
