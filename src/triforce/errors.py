@@ -79,3 +79,54 @@ def load_toml(text: str, where: str) -> dict:
             line = line or (int(m.group(1)) if m.group(1) else text.count("\n") or 1)
             msg = msg[:m.start()]
         raise UserError(f"malformed TOML: {msg}", f"{where}:{line}" if line else where) from None
+
+
+#: Bounds on JSON a user sends: nesting depth and digits in one number.
+MAX_JSON_DEPTH = 100
+MAX_JSON_DIGITS = 100
+
+
+def load_json(text: str, where: str | None = None):
+    """Parse a user's JSON, or one UserError (at ``where``, with the line of a syntax error).
+
+    Refused besides malformed JSON: ``NaN`` and ``Infinity`` (not JSON), a number out of
+    float range or with more than :data:`MAX_JSON_DIGITS` digits, nesting deeper than
+    :data:`MAX_JSON_DEPTH`, and a string holding a lone UTF-16 surrogate (not Unicode).
+    """
+    import json
+    import math
+    import re
+    from itertools import accumulate
+
+    # Strings out of the way (an unterminated one runs to the end); then scan what is left.
+    bare = re.sub(r'"(?:[^"\\]++|\\.)*+(?:"|\\?\Z)', '""', text, flags=re.DOTALL)
+    if re.search(rf"\d{{{MAX_JSON_DIGITS + 1}}}", bare):
+        raise UserError(f"a JSON number longer than {MAX_JSON_DIGITS} digits", where)
+    steps = map({"[": 1, "{": 1, "]": -1, "}": -1}.__getitem__, re.sub(r"[^\[\]{}]+", "", bare))
+    if max(accumulate(steps), default=0) > MAX_JSON_DEPTH:
+        raise UserError(f"JSON nested deeper than {MAX_JSON_DEPTH} levels", where)
+
+    def constant(name: str):
+        raise UserError(f"not valid JSON: {name} is not a JSON number", where)
+
+    def number(s: str) -> float:
+        value = float(s)
+        if not math.isfinite(value):
+            raise UserError(f"a JSON number out of range: {s}", where)
+        return value
+
+    try:
+        data = json.loads(text, parse_constant=constant, parse_float=number)
+    except json.JSONDecodeError as exc:
+        if where:
+            raise UserError(f"not valid JSON: {exc.msg}", f"{where}:{exc.lineno}") from None
+        raise UserError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+                        ) from None
+    if re.search(r"\\u[dD][89a-fA-F]", text):      # an escaped surrogate: is it paired?
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = ord(exc.object[exc.start])
+            raise UserError(f"not valid JSON: a lone surrogate \\u{bad:04x} in a string",
+                            where) from None
+    return data

@@ -362,3 +362,16 @@ def test_program_that_never_stops(tmp_path, capsys):
     assert any("BRA $8000" in ln for ln in trace)
     assert any("INX" in ln for ln in trace)
     assert trace[-1].strip().startswith("00:8001")  # the 50th instruction was the BRA
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("[" * 100_000 + "]" * 100_000, "nested deeper"),
+    ('{"pc": 1' + "0" * 5000 + "}", "longer than"),
+    ('{"pc": NaN}', "NaN"),
+    ('{"pc": 1e999}', "out of range"),
+])
+def test_hostile_json_state(tmp_path, capsys, text, needle):
+    path = tmp_path / "s.json"
+    path.write_text(text)
+    rc, out, err = run_cli(capsys, "--state", str(path))
+    assert_user_error(rc, out, err, "s.json", needle)

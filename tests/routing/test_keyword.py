@@ -180,3 +180,30 @@ def test_cli_eval(tmp_path, capsys):
     f.write_text("{not json\n")
     assert main(["route", "eval", "--file", str(f)]) == 1
     assert f"{f}:1" in capsys.readouterr().err
+
+
+def test_stats_skip_corrupt_rows(tmp_path, monkeypatch, router, capsys):
+    """A damaged or hand-edited store (text where numbers belong, infinities): the rows
+    are skipped and counted; `triforce stats` and /metrics still report."""
+    import sqlite3
+
+    from triforce.server.metrics import ServerMetrics, render
+
+    monkeypatch.setenv("TRIFORCE_DATA_DIR", str(tmp_path))
+    store = RoutingStats()
+    store.record(router.route("make it faster"), 0.002)
+    store.record(router.route("hello"), 0.004)
+    con = sqlite3.connect(store.path)
+    with con:
+        con.execute("UPDATE decisions SET latency_s = 'slow' WHERE id = 2")
+        con.execute("UPDATE steps SET confidence = 'high' WHERE decision = 1")
+        con.execute("INSERT INTO decisions (ts, plan, fallback, latency_s) "
+                    "VALUES (0, '[]', 0, 9e999)")
+    con.close()
+    s = RoutingStats().summary()
+    assert s["total_queries"] == 1 and s["corrupt_rows"] >= 3
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "corrupt rows" in out
+    text = render(ServerMetrics().snapshot(), s, None, "test")
+    assert "triforce_routing_corrupt_rows" in text and "triforce_routing_queries_total 1" in text

@@ -269,6 +269,8 @@ def cmd_stats(args) -> int:
         return 0
     print(f"statistics        {s['path']}")
     print(f"queries           {s['total_queries']}")
+    if s["corrupt_rows"]:
+        print(f"corrupt rows      {s['corrupt_rows']} (skipped)")
     if not s["total_queries"]:
         return 0
     print(f"fallback rate     {s['fallback_rate']:.3f}")

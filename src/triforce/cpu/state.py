@@ -6,12 +6,11 @@ where ``ram`` is ``[[address, value], ...]`` on a flat 16 MiB memory.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from triforce.cpu.bus import SIZE, FlatMemory
 from triforce.cpu.core import CPU
-from triforce.errors import UserError, read_user_text
+from triforce.errors import UserError, load_json, read_user_text
 
 _LIMITS = {
     "pc": 0xFFFF, "s": 0xFFFF, "p": 0xFF, "a": 0xFFFF, "x": 0xFFFF, "y": 0xFFFF,
@@ -46,7 +45,10 @@ def validate_state(obj: object, where: str) -> dict:
             raise UserError(f"missing register '{reg}'", where)
         v = obj[reg]
         if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v <= limit:
-            raise UserError(f"register '{reg}' must be an integer from 0 to {limit}, got {v!r}", where)
+            shown = repr(v)
+            shown = shown if len(shown) <= 40 else shown[:37] + "..."
+            raise UserError(f"register '{reg}' must be an integer from 0 to {limit}, got {shown}",
+                            where)
         state[reg] = v
     ram = obj.get("ram", [])
     if not isinstance(ram, list):
@@ -73,10 +75,7 @@ def load_states(path: str | Path) -> list[dict]:
     """One state or a list of states from a JSON file (a test case's ``initial`` is accepted)."""
     p = Path(path)
     text = read_user_text(p, "state file")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"not valid JSON: {exc.msg}", f"{p}:{exc.lineno}") from None
+    data = load_json(text, str(p))
     items = data if isinstance(data, list) else [data]
     if not items:
         raise UserError("the file holds an empty list of states", str(p))

@@ -32,6 +32,20 @@ CREATE TABLE IF NOT EXISTS steps (
     confidence REAL NOT NULL
 );
 """
+#: The rows :meth:`RoutingStats.record` writes (``d``: decisions, ``s``: their steps), as
+#: opposed to what a damaged or hand-edited store may hold (text for numbers, infinities).
+_VALID = """
+WITH d AS (
+    SELECT id, fallback, latency_s FROM decisions
+    WHERE typeof(fallback) = 'integer' AND fallback IN (0, 1)
+      AND typeof(latency_s) IN ('integer', 'real') AND latency_s >= 0 AND latency_s < 1e9
+), s AS (
+    SELECT decision, position, expert, intent, confidence FROM steps
+    WHERE typeof(position) = 'integer' AND typeof(expert) = 'text' AND typeof(intent) = 'text'
+      AND typeof(confidence) IN ('integer', 'real') AND confidence BETWEEN 0 AND 1
+      AND decision IN (SELECT id FROM d)
+)
+"""
 
 
 def data_dir() -> Path:
@@ -79,25 +93,32 @@ class RoutingStats:
             con.close()
 
     def summary(self) -> dict:
-        """Totals, distribution over experts, mean confidence per intent, fallback rate, latency."""
+        """Totals, distribution over experts, mean confidence per intent, fallback rate, latency.
+
+        Rows that do not hold what :meth:`record` writes (a corrupt store) are skipped and
+        counted in ``corrupt_rows``.
+        """
         if not self.path.exists():
             return _empty(self.path)
         con = self._connect()
         try:
             total, fallbacks = con.execute(
-                "SELECT COUNT(*), COALESCE(SUM(fallback), 0) FROM decisions").fetchone()
+                _VALID + "SELECT COUNT(*), COALESCE(SUM(fallback), 0) FROM d").fetchone()
+            corrupt = con.execute(
+                _VALID + "SELECT (SELECT COUNT(*) FROM decisions) - (SELECT COUNT(*) FROM d) "
+                "+ (SELECT COUNT(*) FROM steps) - (SELECT COUNT(*) FROM s)").fetchone()[0]
             if not total:
-                return _empty(self.path)
+                return _empty(self.path) | {"corrupt_rows": corrupt}
             experts = dict(con.execute(
-                "SELECT expert, COUNT(*) FROM steps GROUP BY expert ORDER BY COUNT(*) DESC"))
+                _VALID + "SELECT expert, COUNT(*) FROM s GROUP BY expert ORDER BY COUNT(*) DESC"))
             first = dict(con.execute(
-                "SELECT expert, COUNT(*) FROM steps WHERE position = 0 GROUP BY expert "
+                _VALID + "SELECT expert, COUNT(*) FROM s WHERE position = 0 GROUP BY expert "
                 "ORDER BY COUNT(*) DESC"))
             mean_conf = {intent: round(c, 4) for intent, c in con.execute(
-                "SELECT intent, AVG(confidence) FROM steps GROUP BY intent ORDER BY intent")}
-            lat = sorted(r[0] for r in con.execute("SELECT latency_s FROM decisions"))
+                _VALID + "SELECT intent, AVG(confidence) FROM s GROUP BY intent ORDER BY intent")}
+            lat = [r[0] for r in con.execute(_VALID + "SELECT latency_s FROM d ORDER BY latency_s")]
             multi = con.execute(
-                "SELECT COUNT(*) FROM (SELECT decision FROM steps GROUP BY decision "
+                _VALID + "SELECT COUNT(*) FROM (SELECT decision FROM s GROUP BY decision "
                 "HAVING COUNT(*) > 1)").fetchone()[0]
         except sqlite3.Error as exc:
             raise UserError(f"cannot read the routing statistics: {exc}", str(self.path)) from None
@@ -117,6 +138,7 @@ class RoutingStats:
                 "p50": round(1000 * percentile(lat, 50), 4),
                 "p99": round(1000 * percentile(lat, 99), 4),
             },
+            "corrupt_rows": corrupt,
         }
 
 
@@ -124,7 +146,7 @@ def _empty(path: Path) -> dict:
     return {"path": str(path), "total_queries": 0, "experts": {}, "first_expert": {},
             "distribution": {}, "mean_confidence": {}, "fallback_rate": 0.0,
             "multi_step_rate": 0.0,
-            "latency_ms": {"mean": 0.0, "p50": 0.0, "p99": 0.0}}
+            "latency_ms": {"mean": 0.0, "p50": 0.0, "p99": 0.0}, "corrupt_rows": 0}
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
