@@ -16,7 +16,6 @@ import time
 import pytest
 from serve_helpers import (
     QUESTION,
-    HangingListener,
     ServeProcess,
     get_json,
     metrics,
@@ -24,13 +23,6 @@ from serve_helpers import (
     request,
     sse_events,
 )
-
-
-@pytest.fixture(scope="module")
-def hang():
-    listener = HangingListener()
-    yield listener
-    listener.close()
 
 
 @pytest.fixture(scope="module")
@@ -133,7 +125,8 @@ def test_request_deadline_in_process(hang):
 
     orch = Orchestrator(backends=["ollama"], timeout=3, max_tokens=16,
                         backend_options={"ollama": {"url": f"http://127.0.0.1:{hang.port}"}})
-    service = Service(orch, request_timeout=1.0)
+    # two workers: the first question, cancelled, holds one until its model call gives up
+    service = Service(orch, request_timeout=1.0, workers=2)
     httpd = make_server(service, "127.0.0.1", 0)
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.1},
                               daemon=True)
@@ -169,5 +162,5 @@ def test_request_deadline_in_process(hang):
         t1 = time.monotonic()
         service.close(wait=5)
         assert time.monotonic() - t1 < 5.5
-        assert not service._jobs, "a cancelled job is still running"
+        assert service.scheduler.counts()["running"] == 0, "a cancelled job is still running"
     json.dumps(body)

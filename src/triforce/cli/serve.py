@@ -36,6 +36,11 @@ def register(sub) -> None:
     p.add_argument("--timeout", type=float, default=None, metavar="S",
                    help="seconds per model call (default 120); a request still running "
                         "S + max(2, S/10) seconds after it came is stopped with an error")
+    p.add_argument("--queue", type=int, default=None, metavar="N",
+                   help="questions that may wait for the model while it answers another "
+                        "(default 8); one more is refused at once with 503 and Retry-After")
+    p.add_argument("--max-connections", type=int, default=None, metavar="N",
+                   help="connections served at once (default 64); one more gets 503")
     p.set_defaults(func=cmd_serve)
 
 
@@ -53,15 +58,23 @@ def _stop(signum, frame) -> None:
 
 def cmd_serve(args) -> int:
     from triforce.server import Service, is_loopback, make_server
+    from triforce.server.app import MAX_CONNECTIONS
+    from triforce.server.service import MAX_QUEUE
 
     if not 0 <= args.port <= 65535:
         raise UserError(f"--port {args.port} is not a port (0 to 65535)")
     key = args.api_key if args.api_key is not None else os.environ.get(KEY_ENV) or None
     if key is not None and not key.strip():
         raise UserError("--api-key is empty")
-    service = Service(_orchestrator(args), api_key=key)
+    queue = MAX_QUEUE if args.queue is None else args.queue
+    conns = MAX_CONNECTIONS if args.max_connections is None else args.max_connections
+    if queue < 0:
+        raise UserError(f"--queue {queue} is negative")
+    if conns < 1:
+        raise UserError(f"--max-connections {conns} must be at least 1")
+    service = Service(_orchestrator(args), api_key=key, max_queue=queue)
     try:
-        server = make_server(service, args.host, args.port)
+        server = make_server(service, args.host, args.port, max_connections=conns)
     except OSError as exc:
         raise UserError(f"cannot listen on {args.host}:{args.port}: "
                         f"{exc.strerror or exc}") from None
@@ -71,6 +84,10 @@ def cmd_serve(args) -> int:
     if not is_loopback(args.host) and key is None:
         print(f"triforce: warning: listening on {args.host} without --api-key: anyone who "
               "can reach this machine can use it", file=err, flush=True)
+    elif not is_loopback(args.host):
+        print(f"triforce: warning: listening on {args.host} over plain HTTP: the API key "
+              "crosses the network in clear text; serve it through a TLS reverse proxy "
+              "(README, 'Serving')", file=err, flush=True)
     print(f"triforce: listening on {server.url} (backends: {', '.join(service.backends)}; "
           f"models: {', '.join(service.model_names())}"
           f"{'; API key required' if key else ''}); Ctrl-C stops", file=err, flush=True)

@@ -16,6 +16,7 @@ import os
 import socket
 import socketserver
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from triforce import __version__
+from triforce.errors import UserError, load_json
 from triforce.server.service import ApiError, Service, clip
 
 #: A body larger than the limit is read and thrown away (so the client sees the 413)
@@ -32,6 +34,13 @@ from triforce.server.service import ApiError, Service, clip
 DRAIN_FACTOR = 16
 #: Seconds an idle keep-alive connection (or a stalled upload) is kept.
 IDLE_TIMEOUT = 60.0
+#: Seconds an idle connection is kept while half the connection slots or more are taken.
+BUSY_IDLE_TIMEOUT = 2.0
+#: Seconds a client has to send a whole request (request line, headers, body) once its
+#: first byte came; then the connection is closed, however slowly the bytes trickle in.
+REQUEST_DEADLINE = 30.0
+#: Connections served at once; one more is answered 503 (with Retry-After) and closed.
+MAX_CONNECTIONS = 64
 
 
 def log(text: str) -> None:
@@ -172,6 +181,12 @@ class Exchange:
         return (self.headers.get("Content-Length") or "0").strip() not in ("", "0")
 
     def body(self) -> bytes:
+        try:
+            return self._body()
+        finally:
+            self.handler.server.unwatch(self.handler)  # type: ignore[attr-defined]
+
+    def _body(self) -> bytes:
         h = self.handler
         limit = self.service.max_body
         self.body_read = True
@@ -264,9 +279,9 @@ class Exchange:
         except UnicodeDecodeError:
             raise ApiError(400, "the request body is not UTF-8", code="invalid_json") from None
         try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise ApiError(400, f"the request body is not valid JSON ({exc})",
+            data = load_json(text)
+        except UserError as exc:
+            raise ApiError(400, f"the request body is not valid JSON ({exc.args[0]})",
                            code="invalid_json") from None
         if not isinstance(data, dict):
             raise ApiError(400, "the request body must be a JSON object",
@@ -313,6 +328,8 @@ class Exchange:
         extra = {}
         if err.status == 401:
             extra["WWW-Authenticate"] = 'Bearer realm="triforce"'
+        if err.retry_after is not None:
+            extra["Retry-After"] = str(err.retry_after)
         if err.status == 405 and err.param:
             extra["Allow"] = err.param
             err.param = None
@@ -340,8 +357,33 @@ class Handler(BaseHTTPRequestHandler):
     server_version = f"triforce/{__version__}"
     timeout = IDLE_TIMEOUT
 
+    expired = False   # the request was not received within REQUEST_DEADLINE
+
     def version_string(self) -> str:
         return self.server_version
+
+    def handle_one_request(self) -> None:
+        """Wait (idle) for the next request's first byte, then give the client
+        REQUEST_DEADLINE seconds for the whole request: the server's watchdog closes the
+        connection of one that takes longer."""
+        server: Server = self.server  # type: ignore[assignment]
+        try:
+            self.connection.settimeout(server.idle_timeout())
+            first = self.rfile.peek(1)  # type: ignore[attr-defined]
+        except OSError:            # the idle time passed, or the client went away
+            self.close_connection = True
+            return
+        if not first:
+            self.close_connection = True
+            return
+        self.connection.settimeout(IDLE_TIMEOUT)
+        server.watch(self, time.monotonic() + server.request_deadline)
+        try:
+            super().handle_one_request()
+        finally:
+            server.unwatch(self)
+            if self.expired:
+                self.close_connection = True
 
     def do_GET(self) -> None:  # noqa: N802 - the standard library's naming
         self._dispatch("GET")
@@ -387,10 +429,15 @@ class Handler(BaseHTTPRequestHandler):
         return hmac.compare_digest(token.strip().encode(), key.encode())
 
     def _dispatch(self, method: str) -> None:
+        if self.expired:           # cut off mid-headers: what arrived is not a request
+            self.close_connection = True
+            return
         svc: Service = self.server.service  # type: ignore[attr-defined]
         parts = urlsplit(self.path)
         path = unquote(parts.path) or "/"
         ex = Exchange(self, method, path, parts.query)
+        if not ex.declares_body():
+            self.server.unwatch(self)  # type: ignore[attr-defined]  # the request is in
         route, rest = find_route(self.server.routes, path)  # type: ignore[attr-defined]
         if route is not None:
             ex.endpoint = route.path + ("{id}" if route.prefix else "")
@@ -479,17 +526,109 @@ class Handler(BaseHTTPRequestHandler):
 
 
 class Server(ThreadingHTTPServer):
+    """One thread per connection, at most ``max_connections`` of them; a watchdog thread
+    closes the connection of a client that has not sent its request by its deadline."""
+
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 64
 
-    def __init__(self, address: tuple[str, int], service: Service) -> None:
+    def __init__(self, address: tuple[str, int], service: Service,
+                 max_connections: int = MAX_CONNECTIONS,
+                 request_deadline: float = REQUEST_DEADLINE) -> None:
         self.service = service
         self.routes = _routes()
+        self.max_connections = max_connections
+        self.request_deadline = request_deadline
+        self._lock = threading.Lock()
+        self._connections = 0
+        self._watched: dict[Handler, float] = {}
+        self._stopping = threading.Event()
         host = address[0]
         if ":" in host:
             self.address_family = socket.AF_INET6
         super().__init__(address, Handler)
+        threading.Thread(target=self._watchdog, name="triforce-watchdog", daemon=True).start()
+
+    # -- connections -------------------------------------------------------------------------
+
+    def connections(self) -> int:
+        with self._lock:
+            return self._connections
+
+    def idle_timeout(self) -> float:
+        """How long an idle connection waits for its next request: less when busy."""
+        return BUSY_IDLE_TIMEOUT if 2 * self.connections() >= self.max_connections \
+            else IDLE_TIMEOUT
+
+    def process_request(self, request, client_address) -> None:
+        with self._lock:
+            full = self._connections >= self.max_connections
+            if not full:
+                self._connections += 1
+        if full:
+            self._refuse(request, client_address)
+            return
+        try:
+            super().process_request(request, client_address)
+        except Exception:
+            with self._lock:
+                self._connections -= 1
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self._lock:
+                self._connections -= 1
+
+    def _refuse(self, request, client_address) -> None:
+        """503 and close, from the accepting thread, without reading the request."""
+        err = ApiError(503, f"the server is busy: all {self.max_connections} connections are "
+                       "in use; try again shortly", "server_error", "too_many_connections")
+        body = json.dumps(error_body("openai", err)).encode()
+        head = (f"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")
+        try:
+            request.settimeout(0.5)
+            request.sendall(head.encode() + body)
+        except OSError:
+            pass
+        self.shutdown_request(request)
+        self.service.metrics.refused("connections")
+        log(f"{client_address[0]} refused: {self.max_connections} connections in use (503)")
+
+    # -- request deadlines -------------------------------------------------------------------
+
+    def watch(self, handler: Handler, deadline: float) -> None:
+        with self._lock:
+            self._watched[handler] = deadline
+
+    def unwatch(self, handler: Handler) -> None:
+        with self._lock:
+            self._watched.pop(handler, None)
+
+    def _watchdog(self) -> None:
+        while not self._stopping.wait(0.25):
+            now = time.monotonic()
+            with self._lock:
+                late = [h for h, t in self._watched.items() if t <= now]
+                for h in late:
+                    del self._watched[h]
+            for h in late:
+                h.expired = True
+                try:
+                    h.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                self.service.metrics.refused("request_deadline")
+                log(f"{h.client_address[0]} did not send its request within "
+                    f"{self.request_deadline:g} s: connection closed")
+
+    def server_close(self) -> None:
+        self._stopping.set()
+        super().server_close()
 
     def server_bind(self) -> None:
         # No getfqdn(): a reverse DNS lookup can take seconds.
@@ -511,9 +650,11 @@ class Server(ThreadingHTTPServer):
         return f"http://{h}:{port}"
 
 
-def make_server(service: Service, host: str = "127.0.0.1", port: int = 8000) -> Server:
+def make_server(service: Service, host: str = "127.0.0.1", port: int = 8000,
+                max_connections: int = MAX_CONNECTIONS,
+                request_deadline: float = REQUEST_DEADLINE) -> Server:
     """A bound (not yet serving) server; ``port`` 0 picks a free port (see ``.url``)."""
-    return Server((host, port), service)
+    return Server((host, port), service, max_connections, request_deadline)
 
 
 def is_loopback(host: str) -> bool:

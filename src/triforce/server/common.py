@@ -72,8 +72,14 @@ def error_for(exc: BaseException, svc: Service) -> ApiError:
         return exc
     if isinstance(exc, Timeout):
         svc.metrics.timed_out()
-        return ApiError(504, f"no answer within {svc.request_timeout:g} s; the request was "
-                        "stopped", "timeout_error", "timeout")
+        if not exc.ran:       # it never got a worker: the queue, not the question, was slow
+            retry = svc.scheduler.retry_after()
+            return ApiError(503, f"the server is busy: the question waited {exc.queued:.0f} s "
+                            "for the model and was not started; try again in "
+                            f"{retry} s", "server_error", "server_busy", retry_after=retry)
+        return ApiError(504, f"no answer within {svc.request_timeout:g} s"
+                        f"{f' ({exc.queued:.0f} s of it waiting for the model)' if exc.queued >= 1 else ''}"
+                        "; the request was stopped", "timeout_error", "timeout")
     if isinstance(exc, Cancelled):
         return ApiError(503, "the request was cancelled (the server is stopping)",
                         "server_error", "cancelled")

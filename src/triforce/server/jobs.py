@@ -1,6 +1,8 @@
 """One question being answered: the orchestrator in a worker thread, its events in a queue.
 
-The HTTP thread reads the events with a deadline. When the deadline passes (or the
+A :class:`Scheduler` runs a bounded number of jobs at once and lets a bounded number
+wait their turn, first come first served; beyond, :class:`Busy`. The HTTP thread
+reads the events with a deadline that counts the wait too. When the deadline passes (or the
 client goes away) the job is cancelled: the next event the orchestrator emits (a
 token, a tool result, the end of a section) raises :class:`Cancelled` inside the
 worker, which unwinds it and releases the model for the next request.
@@ -13,9 +15,11 @@ the verification summary.
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -27,7 +31,22 @@ class Cancelled(Exception):  # noqa: N818 - a signal, not an error condition
 
 
 class Timeout(Exception):  # noqa: N818
-    """The job ran past its deadline (raised in the HTTP thread)."""
+    """The job ran past its deadline (raised in the HTTP thread): ``queued`` seconds of it
+    waiting for a worker, ``ran`` whether it got one."""
+
+    def __init__(self, queued: float, ran: bool) -> None:
+        super().__init__(f"deadline passed ({queued:.1f} s queued)")
+        self.queued = queued
+        self.ran = ran
+
+
+class Busy(Exception):  # noqa: N818
+    """Every worker is busy and the queue is full: try again in ``retry_after`` seconds."""
+
+    def __init__(self, waiting: int, retry_after: int) -> None:
+        super().__init__(f"{waiting} requests are waiting")
+        self.waiting = waiting
+        self.retry_after = retry_after
 
 
 #: The kinds that end a job's event stream.
@@ -48,11 +67,17 @@ class Job:
         self.queue: queue.Queue[tuple[str, Any]] = queue.Queue()
         self.cancelled = threading.Event()
         self.thread = threading.Thread(target=self._work, name="triforce-job", daemon=True)
-        self.started = time.monotonic()
+        self.created = time.monotonic()
+        self.began: float | None = None     # when a worker took it up
 
     def start(self) -> Job:
+        self.began = time.monotonic()
         self.thread.start()
         return self
+
+    def queued(self) -> float:
+        """Seconds it waited (or has been waiting) for a worker."""
+        return (self.began or time.monotonic()) - self.created
 
     def cancel(self) -> None:
         self.cancelled.set()
@@ -82,7 +107,7 @@ class Job:
             left = deadline - time.monotonic()
             if left <= 0:
                 self.cancel()
-                raise Timeout()
+                raise Timeout(self.queued(), self.began is not None)
             try:
                 kind, payload = self.queue.get(timeout=min(left, 1.0))
             except queue.Empty:
@@ -99,6 +124,83 @@ class Job:
             if kind == "error":
                 raise payload
         raise RuntimeError("the job ended without an answer")  # pragma: no cover
+
+
+class Scheduler:
+    """Runs at most ``workers`` jobs at once; up to ``max_waiting`` more wait in order.
+
+    A cancelled job keeps its worker until its thread has unwound (a model call or a tool
+    may take a while to notice), so the worker threads never outnumber ``workers``; a
+    cancelled job still waiting is dropped from the queue.
+    """
+
+    def __init__(self, workers: int = 1, max_waiting: int = 8) -> None:
+        self.workers = workers
+        self.max_waiting = max_waiting
+        self._lock = threading.Lock()
+        self._running: set[Job] = set()
+        self._waiting: deque[Job] = deque()
+        self._mean_run = 0.0          # seconds a job holds a worker (moving average)
+
+    def submit(self, job: Job) -> None:
+        """Start ``job`` now or queue it; :class:`Busy` when the queue is full."""
+        with self._lock:
+            self._waiting = deque(j for j in self._waiting if not j.cancelled.is_set())
+            if len(self._running) < self.workers:
+                self._running.add(job)
+            elif len(self._waiting) < self.max_waiting:
+                self._waiting.append(job)
+                return
+            else:
+                raise Busy(len(self._waiting), self._retry_after())
+        job.start()
+
+    def finished(self, job: Job) -> None:
+        """``job``'s thread ended: its worker takes up the next job waiting."""
+        ready = []
+        with self._lock:
+            if job not in self._running:
+                return
+            self._running.discard(job)
+            ran = time.monotonic() - (job.began or job.created)
+            self._mean_run = ran if not self._mean_run else 0.7 * self._mean_run + 0.3 * ran
+            while self._waiting and len(self._running) < self.workers:
+                nxt = self._waiting.popleft()
+                if not nxt.cancelled.is_set():
+                    self._running.add(nxt)
+                    ready.append(nxt)
+        for nxt in ready:
+            nxt.start()
+
+    def _retry_after(self) -> int:
+        ahead = len(self._running) + len(self._waiting)
+        return max(1, min(300, math.ceil(self._mean_run * ahead / self.workers)))
+
+    def retry_after(self) -> int:
+        """Seconds until a worker is likely free for one more job (an estimate, at least 1)."""
+        with self._lock:
+            return self._retry_after()
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return {"running": len(self._running), "waiting": len(self._waiting),
+                    "workers": self.workers, "max_waiting": self.max_waiting}
+
+    def close(self, wait: float) -> bool:
+        """Cancel every job (a waiting one ends at once) and wait up to ``wait`` seconds for
+        the running ones; whether they all stopped."""
+        with self._lock:
+            waiting, running = list(self._waiting), list(self._running)
+            self._waiting.clear()
+        for j in waiting:
+            j.cancel()
+            j.queue.put(("error", Cancelled()))
+        for j in running:
+            j.cancel()
+        end = time.monotonic() + wait
+        for j in running:
+            j.thread.join(max(0.0, end - time.monotonic()))
+        return not any(j.thread.is_alive() for j in running)
 
 
 class TextStream:

@@ -69,6 +69,7 @@ class ServerMetrics:
         self.in_flight = 0
         self.answers: dict[str, int] = {}                # "true"/"false" -> count
         self.timeouts = 0
+        self.refusals: dict[str, int] = {}               # why -> requests refused
         self.tokens = {"prompt": 0, "completion": 0}
         self.model_calls = 0
 
@@ -97,6 +98,12 @@ class ServerMetrics:
         with self._lock:
             self.timeouts += 1
 
+    def refused(self, why: str = "queue_full") -> None:
+        """A request turned away before any work (``queue_full``, ``connections``,
+        ``request_deadline``)."""
+        with self._lock:
+            self.refusals[why] = self.refusals.get(why, 0) + 1
+
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
             return {
@@ -104,6 +111,7 @@ class ServerMetrics:
                 "durations": {k: list(v) for k, v in self.durations.items()},
                 "in_flight": self.in_flight, "answers": dict(self.answers),
                 "timeouts": self.timeouts, "tokens": dict(self.tokens),
+                "refusals": dict(self.refusals),
                 "model_calls": self.model_calls,
             }
 
@@ -132,6 +140,11 @@ def render(server: dict[str, Any], routing: dict[str, Any] | None,
               [("", {"ok": k}, n) for k, n in sorted(server["answers"].items())])
     ex.one("triforce_request_timeouts_total", "counter",
            "Requests stopped because they ran past the time limit.", server["timeouts"])
+    ex.family("triforce_requests_refused_total", "counter",
+              "Requests turned away before any work: 503 because the question queue was "
+              "full (queue_full) or every connection slot was taken (connections), or the "
+              "connection closed because the request was not sent in time (request_deadline).",
+              [("", {"reason": k}, n) for k, n in sorted(server.get("refusals", {}).items())])
     ex.one("triforce_model_calls_total", "counter", "Calls to a model backend.",
            server["model_calls"])
     ex.family("triforce_model_tokens_total", "counter", "Tokens the model read and wrote.",
@@ -143,6 +156,9 @@ def render(server: dict[str, Any], routing: dict[str, Any] | None,
         if routing_error:
             ex.lines.append(f"# routing statistics unavailable: {routing_error}")
         return ex.text()
+    ex.one("triforce_routing_corrupt_rows", "gauge",
+           "Rows of the routing statistics store that could not be read (skipped).",
+           routing["corrupt_rows"])
     total = routing["total_queries"]
     ex.one("triforce_routing_queries_total", "counter",
            "Questions routed (all recorded decisions).", total)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -19,13 +20,17 @@ from typing import Any
 
 from triforce import __version__
 from triforce.errors import UserError
-from triforce.server.jobs import Job
+from triforce.server.jobs import Busy, Job, Scheduler
 from triforce.server.metrics import ServerMetrics
 
 #: The model that lets the router pick the expert(s).
 ROUTED_MODEL = "triforce"
 #: Largest request body (bytes).
 MAX_BODY = 1024 * 1024
+#: Questions answered at once (they share one model, which answers one call at a time).
+WORKERS = 1
+#: Questions that may wait for a worker; one more is refused with 503 and Retry-After.
+MAX_QUEUE = 8
 #: Earlier turns of a conversation passed to the experts (the newest are kept).
 MAX_HISTORY = 12
 #: An assistant turn of the history is cut to this many characters.
@@ -42,13 +47,15 @@ class ApiError(Exception):
     """An error reply: HTTP status, one-line message, OpenAI error type and code."""
 
     def __init__(self, status: int, message: str, type_: str = "invalid_request_error",
-                 code: str | None = None, param: str | None = None) -> None:
+                 code: str | None = None, param: str | None = None,
+                 retry_after: int | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
         self.type = type_
         self.code = code
         self.param = param
+        self.retry_after = retry_after    # seconds, sent as Retry-After
 
 
 def bad_request(message: str, param: str | None = None, code: str | None = None) -> ApiError:
@@ -87,12 +94,15 @@ def grace(timeout: float) -> float:
 class Service:
     """The server's state: the shared orchestrator, the API key, the limits, the counters.
 
-    ``request_timeout`` (seconds) bounds one whole request; by default the orchestrator's
-    per-call model timeout plus :func:`grace`.
+    ``request_timeout`` (seconds) bounds one whole request, its wait for a worker included;
+    by default the orchestrator's per-call model timeout plus :func:`grace`. ``workers``
+    questions are answered at once and ``max_queue`` more wait their turn in order; beyond,
+    a question is refused at once with 503 and a Retry-After estimate.
     """
 
     def __init__(self, orchestrator, *, api_key: str | None = None,
-                 request_timeout: float | None = None, max_body: int = MAX_BODY) -> None:
+                 request_timeout: float | None = None, max_body: int = MAX_BODY,
+                 workers: int = WORKERS, max_queue: int = MAX_QUEUE) -> None:
         self.orchestrator = orchestrator
         self.registry = orchestrator.registry
         self.api_key = api_key or None
@@ -104,8 +114,10 @@ class Service:
         self.metrics = ServerMetrics()
         self.started = time.time()
         self.version = __version__
-        self._jobs: set[Job] = set()
-        self._jobs_lock = threading.Lock()
+        self.scheduler = Scheduler(workers=workers, max_waiting=max_queue)
+        # Routing is CPU-bound Python: more of it at once than there are cores only makes
+        # every thread (/health included) wait longer for the interpreter.
+        self._routing = threading.BoundedSemaphore(max(1, min(4, os.cpu_count() or 1)))
         self._closing = threading.Event()
 
     # -- models ------------------------------------------------------------------------------
@@ -170,14 +182,15 @@ class Service:
         def run(on_event: Callable[[str, Any], None]):
             return orch.ask(q.text, expert=q.expert, history=q.history, on_event=on_event)
 
-        job = Job(run, on_finish=self._finished)
-        with self._jobs_lock:
-            self._jobs.add(job)
-        return job.start()
-
-    def _finished(self, job: Job) -> None:
-        with self._jobs_lock:
-            self._jobs.discard(job)
+        job = Job(run, on_finish=self.scheduler.finished)
+        try:
+            self.scheduler.submit(job)
+        except Busy as exc:
+            self.metrics.refused()
+            raise ApiError(503, f"the server is busy: {exc.waiting} questions are waiting "
+                           f"for the model; try again in {exc.retry_after} s", "server_error",
+                           "server_busy", retry_after=exc.retry_after) from None
+        return job
 
     def deadline(self) -> float:
         return time.monotonic() + self.request_timeout
@@ -218,7 +231,8 @@ class Service:
     def route(self, text: str, verbose: bool = False) -> dict[str, Any]:
         question = self.check(text)
         t0 = time.perf_counter()
-        decision = self.orchestrator.route(question)
+        with self._routing:
+            decision = self.orchestrator.route(question)
         out = decision.to_dict(verbose=verbose)
         out["fallback"] = decision.fallback
         out["seconds"] = round(time.perf_counter() - t0, 6)
@@ -230,6 +244,7 @@ class Service:
         return {"status": "ok", "version": self.version, "backends": self.backends,
                 "models": self.model_names(), "uptime_s": round(time.time() - self.started, 3),
                 "in_flight": self.metrics.snapshot()["in_flight"],
+                "questions": self.scheduler.counts(),
                 "auth": self.api_key is not None}
 
     def metrics_text(self) -> str:
@@ -247,12 +262,6 @@ class Service:
     # -- shutdown ----------------------------------------------------------------------------
 
     def close(self, wait: float = 3.0) -> None:
-        """Cancel every running job and wait (a little) for the workers to stop."""
+        """Cancel every job and wait (a little) for the running ones to stop."""
         self._closing.set()
-        with self._jobs_lock:
-            jobs = list(self._jobs)
-        for j in jobs:
-            j.cancel()
-        end = time.monotonic() + wait
-        for j in jobs:
-            j.thread.join(max(0.0, end - time.monotonic()))
+        self.scheduler.close(wait)
