@@ -38,7 +38,9 @@ def main() -> int:
     rate = report.cases / report.seconds if report.seconds else 0.0
     print(f"cases             {report.cases} (seed {args.seed})")
     print(f"seconds           {report.seconds:.1f}  ({rate:.1f} cases/s, {args.workers} workers)")
-    print(f"slowest case      {report.slowest:.2f} s (limit {args.time_limit:g} s)")
+    slow = report.slowest_case
+    print(f"slowest case      {report.slowest:.2f} s (limit {args.time_limit:g} s)"
+          + (f": case {slow.index} ({slow.program}; {', '.join(slow.mutations)})" if slow else ""))
     print(f"outcomes          {dict(report.outcomes)}")
     print(f"failures          {len(report.failures)} {report.by_class()}")
     for f in report.failures[:30]:

@@ -162,6 +162,7 @@ class Report:
     cases: int = 0
     seconds: float = 0.0
     slowest: float = 0.0
+    slowest_case: Case | None = None
     outcomes: Counter = field(default_factory=Counter)
     failures: list[Failure] = field(default_factory=list)
 
@@ -315,7 +316,8 @@ def run_cases(cases: Iterable[Case], time_limit: float = 5.0, workers: int = 2,
                     continue
                 res = json.loads(line)
                 report.cases += 1
-                report.slowest = max(report.slowest, res["seconds"])
+                if res["seconds"] > report.slowest:
+                    report.slowest, report.slowest_case = res["seconds"], w.case
                 if "failure" in res:
                     report.failures.append(Failure(w.case, *res["failure"]))
                 else:

@@ -158,3 +158,58 @@ def test_an_api_key_over_plain_http_beyond_loopback_warns():
         proc.close()
     assert "plain HTTP" in log and "TLS reverse proxy" in log
     assert "sekrit" not in log
+
+
+def test_a_pathological_check_is_killed_and_health_stays_fast(no_model_service_factory):
+    """Code whose optimisation takes far longer than the tools' limit (0.3 s here): the
+    worker is killed at its deadline, the answer says the check did not finish, and /health
+    answers quickly all the while."""
+    svc = no_model_service_factory(tool_seconds=0.3)
+    httpd = _serve(svc)
+    port = httpd.server_address[1]
+    code = "lda #$00\nsta $10\n" * 400 + "rts"
+    got: dict = {}
+
+    def ask() -> None:
+        got["reply"] = post_json(port, "/v1/chat/completions", {
+            "model": "din", "messages": [{"role": "user",
+                                          "content": f"optimize this:\n```\n{code}\n```"}]},
+            timeout=60)
+
+    try:
+        t = threading.Thread(target=ask, daemon=True)
+        t.start()
+        slowest = 0.0
+        while t.is_alive():
+            t0 = time.monotonic()
+            status, _ = get_json(port, "/health", timeout=5)
+            slowest = max(slowest, time.monotonic() - t0)
+            assert status == 200
+            time.sleep(0.05)
+        status, body = got["reply"]
+        assert status == 200, body
+        assert "did not finish" in json.dumps(body)
+        assert svc.pool.killed >= 1
+        assert slowest < 0.5
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        svc.close(wait=1)
+
+
+@pytest.fixture
+def no_model_service_factory():
+    """A Service whose model backend is a closed port (the tools answer alone)."""
+    from triforce.orchestra import Orchestrator
+    from triforce.server import Service
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    dead = s.getsockname()[1]
+    s.close()
+
+    def make(**kw):
+        orch = Orchestrator(backends=["ollama"], timeout=5, max_tokens=8, record_stats=False,
+                            backend_options={"ollama": {"url": f"http://127.0.0.1:{dead}"}})
+        return Service(orch, request_timeout=60, **kw)
+    return make

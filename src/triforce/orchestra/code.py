@@ -10,6 +10,7 @@ they are defined as stand-ins and the check says which.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from triforce.asm import NO_FILES, Sandbox, assemble
@@ -202,7 +203,8 @@ class CodeGate:
     does not is replaced by a note. Streaming so shows no code the finished answer would
     remove. ``feed`` returns the text to show now; ``flush`` the rest at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, check: Callable[[str], AsmCheck] | None = None) -> None:
+        self.check = check or check_assembles   # e.g. a ToolBox's (in its worker pool)
         self.line = ""          # the current line, not yet ended
         self.shown = 0          # characters of it already passed on
         self.block: list[str] | None = None   # lines of an open fence (opening line first)
@@ -248,7 +250,7 @@ class CodeGate:
         blocks = answer_blocks(text if closed else text + "```")
         if not blocks:
             return text
-        chk = check_assembles(blocks[0])
+        chk = self.check(blocks[0])
         if chk.ok:
             return text
         return f"[a code block was removed here: it does not assemble ({chk.error})]"

@@ -29,7 +29,6 @@ from triforce.orchestra.answer import Answer, Check, Section
 from triforce.orchestra.code import (
     AsmCheck,
     answer_blocks,
-    check_assembles,
     drop_blocks,
     find_code,
 )
@@ -367,8 +366,7 @@ class Orchestrator:
                          f"```asar\n{relaxed_best[0].rstrip()}\n```")
             lines += self._rewrite_lines(relaxed_best[5])
         sec.tool_text = "\n".join(lines)
-        final = check_assembles(sec.code, include_paths=self.tools.include_paths,
-                                sandbox=self.tools.sandbox)
+        final = self.tools.check(sec.code, own=True)
         sec.checks.append(Check("assembles", final.ok, final.summary()))
         if changed:
             sec.checks.append(Check("equivalent", True, self._proof(best[5])))
@@ -399,7 +397,7 @@ class Orchestrator:
         return "; ".join(dict.fromkeys(firsts)) or "proven"
 
     def _judge_candidate(self, original: str, cand: str, observe: str | None) -> dict[str, Any]:
-        chk = check_assembles(cand)  # the model's code: it reads no file
+        chk = self.tools.check(cand)  # the model's code: it reads no file
         if not chk.ok:
             return {"equivalent": False, "cost": None,
                     "detail": f"does not assemble ({chk.error})", "proof": ""}
@@ -472,7 +470,7 @@ class Orchestrator:
         if reply is not None and good:
             return
         if idiom is not None:
-            chk = check_assembles(idiom.code)
+            chk = self.tools.check(idiom.code)
             sec.code = idiom.code.strip()
             why = ("the model's code did not assemble" if reply and answer_blocks(reply)
                    else "the model gave no code")
@@ -526,7 +524,7 @@ class Orchestrator:
             if not verify_blocks:
                 break
             blocks = answer_blocks(reply)
-            checks = [check_assembles(b) for b in blocks]  # the model's code reads no file
+            checks = [self.tools.check(b) for b in blocks]  # the model's code reads no file
             bad = [c for c in checks if not c.ok]
             if attempt == 0:     # what the model alone would have shown
                 sec.data["model_blocks_first_try"] = {"blocks": len(checks),

@@ -5,6 +5,11 @@ Untrusted code only ever runs on the emulator. ``read_file`` reads only inside t
 project root it was given (symlinks resolved), and only text. The code the tools assemble
 reads files only through the question's :class:`Sandbox`: inside the project or the
 folder of the user's file, and nowhere for code that came in a question or a reply.
+
+Given a :class:`~triforce.orchestra.isolation.WorkerPool` (the server gives one), every tool
+that works on code runs in a worker process with CPU-time and memory limits, and so does
+:meth:`ToolBox.check`; without one they run in this process, bounded by the assembler's and
+the emulator's own limits.
 """
 
 from __future__ import annotations
@@ -14,13 +19,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triforce.asm.source import MAX_WORK, NO_FILES, Sandbox
 from triforce.errors import UserError
+from triforce.orchestra.isolation import IsolationError
+
+if TYPE_CHECKING:
+    from triforce.orchestra.code import AsmCheck
+    from triforce.orchestra.isolation import WorkerPool
 
 MAX_FILE = 1_000_000
 RUN_STEPS = 200_000
+#: The tools that work on code (run in the worker pool when there is one).
+CODE_TOOLS = frozenset({"assemble", "disassemble", "run", "cycles", "lint", "equivalence",
+                        "optimize"})
 
 
 @dataclass
@@ -39,8 +52,10 @@ class ToolResult:
 class ToolBox:
     """Every tool by name; ``call(name, **args)`` never raises for a user's mistake."""
 
-    def __init__(self, project_root: str | Path | None = None) -> None:
+    def __init__(self, project_root: str | Path | None = None,
+                 isolation: WorkerPool | None = None) -> None:
         self.root = Path(project_root).resolve() if project_root else None
+        self.isolation = isolation
         self._local = threading.local()     # per question (the server asks from threads)
         self.tools: dict[str, Callable[..., ToolResult]] = {
             "assemble": self.assemble, "disassemble": self.disassemble, "run": self.run,
@@ -78,13 +93,35 @@ class ToolBox:
             return ToolResult(name, False, f"unknown tool '{name}'")
         t0 = time.perf_counter()
         try:
-            res = fn(**args)
+            if self.isolation is not None and name in CODE_TOOLS:
+                res = self.isolation.call("triforce.orchestra.tools:call_in_worker",
+                                          self.root, self.include_paths, self.sandbox,
+                                          name, args)
+            else:
+                res = fn(**args)
         except UserError as exc:
             res = ToolResult(name, False, str(exc))
         except TypeError as exc:
             res = ToolResult(name, False, f"bad arguments: {exc}")
+        except IsolationError as exc:
+            res = ToolResult(name, False, f"the {name} check did not finish: {exc}")
         res.seconds = time.perf_counter() - t0
         return res
+
+    def check(self, code: str, *, own: bool = False) -> AsmCheck:
+        """Whether ``code`` assembles (:func:`~triforce.orchestra.code.check_assembles`):
+        ``own`` code (the question's) with its include paths and sandbox, any other (a
+        model's) reading no file."""
+        from triforce.orchestra.code import AsmCheck, check_assembles
+
+        paths, sandbox = (self.include_paths, self.sandbox) if own else ((), NO_FILES)
+        if self.isolation is None:
+            return check_assembles(code, include_paths=paths, sandbox=sandbox)
+        try:
+            return self.isolation.call("triforce.orchestra.code:check_assembles", code,
+                                       include_paths=paths, sandbox=sandbox)
+        except (IsolationError, UserError) as exc:
+            return AsmCheck(False, f"the assembler did not finish: {exc}")
 
     # -- the tools ---------------------------------------------------------------------------
 
@@ -185,3 +222,16 @@ class ToolBox:
         text = read_user_text(p, "project file")
         return ToolResult("read_file", True, f"{len(text.splitlines())} lines",
                           {"path": str(p.relative_to(self.root)), "text": text})
+
+
+_WORKER_BOXES: dict[Path | None, ToolBox] = {}
+
+
+def call_in_worker(root: Path | None, include_paths: tuple[str, ...], sandbox: Sandbox,
+                   name: str, args: dict[str, Any]) -> ToolResult:
+    """One tool call inside a worker process, with the question's code context."""
+    box = _WORKER_BOXES.get(root)
+    if box is None:
+        box = _WORKER_BOXES[root] = ToolBox(root)
+    box._local.include_paths, box._local.sandbox = include_paths, sandbox
+    return box.call(name, **args)

@@ -136,7 +136,7 @@ def run_stream(svc: Service, ex, job: Job, deadline: float, fmt: StreamFormat) -
         raise error_for(exc, svc) from None
     if first[0] == "error":
         raise error_for(first[1], svc)
-    text = TextStream()
+    text = TextStream(svc.orchestrator.tools.check)
     out = ex.stream(fmt.content_type)
     try:
         out.write(fmt.opening())

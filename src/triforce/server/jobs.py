@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from triforce.orchestra.code import CodeGate
+from triforce.orchestra.code import AsmCheck, CodeGate
 
 
 class Cancelled(Exception):  # noqa: N818 - a signal, not an error condition
@@ -206,16 +206,17 @@ class Scheduler:
 class TextStream:
     """The orchestrator's events as pieces of text that add up to a complete answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, check: Callable[[str], AsmCheck] | None = None) -> None:
         self.emitted = False
         self._expert = "The model"
         self._model_open = False
         self._newline_due = False
-        self._gate = CodeGate()      # code reaches the client only once it assembles
+        self._check = check
+        self._gate = CodeGate(check)   # code reaches the client only once it assembles
 
     def _flush_gate(self) -> str:
         rest = self._gate.flush()
-        self._gate = CodeGate()
+        self._gate = CodeGate(self._check)
         return rest
 
     def _para(self, text: str) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 
 from triforce import __version__
 from triforce.errors import UserError
+from triforce.orchestra.isolation import CALL_SECONDS, WorkerPool
 from triforce.server.jobs import Busy, Job, Scheduler
 from triforce.server.metrics import ServerMetrics
 
@@ -97,13 +98,22 @@ class Service:
     ``request_timeout`` (seconds) bounds one whole request, its wait for a worker included;
     by default the orchestrator's per-call model timeout plus :func:`grace`. ``workers``
     questions are answered at once and ``max_queue`` more wait their turn in order; beyond,
-    a question is refused at once with 503 and a Retry-After estimate.
+    a question is refused at once with 503 and a Retry-After estimate. With ``isolate``
+    (the default) the tools work on code in a :class:`WorkerPool`, ``tool_seconds`` of CPU
+    and wall time per call.
     """
 
     def __init__(self, orchestrator, *, api_key: str | None = None,
                  request_timeout: float | None = None, max_body: int = MAX_BODY,
-                 workers: int = WORKERS, max_queue: int = MAX_QUEUE) -> None:
+                 workers: int = WORKERS, max_queue: int = MAX_QUEUE,
+                 isolate: bool = True, tool_seconds: float = CALL_SECONDS) -> None:
         self.orchestrator = orchestrator
+        # strangers' code (and the model's) is worked on in processes with CPU and memory
+        # limits, never in the server's own interpreter
+        self.pool = (WorkerPool(workers=min(4, os.cpu_count() or 1), seconds=tool_seconds)
+                     if isolate else None)
+        if self.pool is not None:
+            orchestrator.tools.isolation = self.pool
         self.registry = orchestrator.registry
         self.api_key = api_key or None
         timeout = float(orchestrator.timeout)
@@ -265,3 +275,5 @@ class Service:
         """Cancel every job and wait (a little) for the running ones to stop."""
         self._closing.set()
         self.scheduler.close(wait)
+        if self.pool is not None:
+            self.pool.close()
