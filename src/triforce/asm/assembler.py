@@ -862,7 +862,7 @@ class Assembler:
 
     def exec_statement(self, stmt: str) -> None:
         self.statements += 1
-        self.work_left -= 1
+        self.work_left -= 1 + (len(stmt) >> 6)   # a long statement costs more to parse
         if self.work_left <= 0:
             self.out_of_work()
         if self.arch == "spc700" or self.spcblock is not None:
