@@ -103,3 +103,41 @@ def test_twenty_errors_end_the_assembly_as_asar():
     r = assemble("\n".join(f"db missing_{i}" for i in range(30)))
     assert ids(r) == ["Elabel_not_found"] * 21 + ["Elimit_reached"]
     assert r.diagnostics[-1].line == 21
+
+
+def test_deep_macro_recursion_is_reported_while_other_threads_assemble():
+    """The recursion limit is the process's: assembling in other threads at the same time
+    must not pull it down under a deep expansion."""
+    import threading
+
+    stop = threading.Event()
+
+    def small() -> None:
+        while not stop.is_set():
+            assemble("nop")
+
+    others = [threading.Thread(target=small) for _ in range(2)]
+    for t in others:
+        t.start()
+    try:
+        for _ in range(5):
+            r = assemble("macro a()\n%a()\nendmacro\n%a()")
+            assert "Erecursion_limit" in ids(r)
+    finally:
+        stop.set()
+        for t in others:
+            t.join()
+
+
+def test_a_lower_recursion_limit_of_the_caller_is_an_error_not_a_crash():
+    import sys
+
+    from triforce.asm import Assembler
+
+    saved = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)
+    try:
+        r = Assembler().assemble("macro a()\n%a()\nendmacro\n%a()", "deep.asm")
+    finally:
+        sys.setrecursionlimit(saved)
+    assert "Erecursion_limit" in ids(r)

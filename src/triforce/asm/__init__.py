@@ -13,6 +13,9 @@ from triforce.asm.assembler import EXTRA_WARNINGS, AsmResult, Assembler, Diagnos
 from triforce.asm.expr import AsmError
 from triforce.asm.source import MAX_WORK, NO_FILES, SANDBOX_WORK, Sandbox
 
+#: Python frames the assembler may need: MAX_MACRO_DEPTH levels of a few frames each.
+RECURSION_LIMIT = 12_000
+
 
 def assemble(
     source: str | Path,
@@ -47,14 +50,13 @@ def assemble(
     asm = Assembler(rom=rom, defines=defines, include_paths=include_paths, files=files,
                     fix_checksum=fix_checksum, enable_warnings=enabled, sandbox=sandbox,
                     max_work=max_work)
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 12_000))  # deep macro recursion is reported, not a crash
-    try:
-        if isinstance(source, Path):
-            return asm.assemble(None, str(source))
-        return asm.assemble(source, filename or "<input>.asm")
-    finally:
-        sys.setrecursionlimit(limit)
+    # Deep macro recursion is reported, not a crash. The limit is process-wide and other
+    # threads may be assembling: it is only ever raised, never put back.
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+    if isinstance(source, Path):
+        return asm.assemble(None, str(source))
+    return asm.assemble(source, filename or "<input>.asm")
 
 
 __all__ = ["EXTRA_WARNINGS", "MAX_WORK", "NO_FILES", "SANDBOX_WORK", "AsmError", "AsmResult",

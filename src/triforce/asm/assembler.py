@@ -7,6 +7,7 @@ only the last pass writes bytes. Passes repeat until no label moves.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -455,6 +456,9 @@ class Assembler:
             self._run_pass(final)
         except _Stop:
             pass
+        except RecursionError:     # a caller's own recursion limit is lower than ours
+            with contextlib.suppress(_Stop):
+                self.error("Erecursion_limit", "the source nests macros or includes too deeply")
 
     def _run_pass(self, final: bool) -> None:
         self.apply_autoclean()
