@@ -1,141 +1,24 @@
 """The equivalence checker: real routines on the real emulator, no mocks.
 
-The register read/write table the checker tracks inputs with is checked first,
-instruction by instruction, against the emulator itself.
+The register read/write table the checker tracks inputs with is the instruction-semantics
+table, checked against the emulator in tests/isa/test_semantics.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 
 import pytest
 
 from triforce.analysis.equiv import (
-    COMPONENT_NAMES,
     DEFAULT_OBSERVE,
     Observables,
     check_equivalence,
-    instruction_effects,
     parse_observe,
 )
 from triforce.cli import equiv as equiv_cli
-from triforce.cpu import CPU
 from triforce.errors import UserError
-from triforce.isa import OPCODES
-
-# ------------------------------------------------------------------ the effects table
-
-
-class NoiseMemory:
-    """A 24-bit bus where every byte holds pseudo-random data until it is written."""
-
-    def __init__(self) -> None:
-        self.salt = 0
-        self.writes: dict[int, int] = {}
-
-    def read(self, addr: int) -> int:
-        v = self.writes.get(addr)
-        return (hash((self.salt, addr)) >> 5) & 0xFF if v is None else v
-
-    def write(self, addr: int, value: int) -> None:
-        self.writes[addr] = value & 0xFF
-
-    peek = read
-
-
-_REGS = {0x100: ("a", 0), 0x200: ("a", 8), 0x400: ("x", 0), 0x800: ("x", 8),
-         0x1000: ("y", 0), 0x2000: ("y", 8)}
-
-
-def _get(regs: dict, comp: int) -> int:
-    if comp <= 0x80:
-        return 1 if regs["p"] & comp else 0
-    name, shift = _REGS[comp]
-    return (regs[name] >> shift) & 0xFF
-
-
-def _step(cpu: CPU, mem: NoiseMemory, opcode: int, regs: dict, salt: int) -> dict:
-    mem.salt = salt
-    mem.writes.clear()
-    addr = (regs["pbr"] << 16) | regs["pc"]
-    mem.writes[addr] = opcode
-    cpu.pending = 0
-    cpu.set_registers(**regs)
-    cpu.step()
-    out = {k: getattr(cpu, k) for k in ("a", "x", "y", "s", "d", "dbr", "pbr", "pc", "p", "e")}
-    out["mem"] = dict(mem.writes)
-    out["pending"] = cpu.pending
-    return out
-
-
-def test_instruction_effects_match_the_emulator():
-    """Writes are never missed: a component outside ``writes`` keeps its value.
-    Reads are never missed: changing a component outside ``reads`` changes nothing
-    but that component itself."""
-    rng = random.Random(7)
-    mem = NoiseMemory()
-    cpu = CPU(mem)
-    comps = sorted(COMPONENT_NAMES)
-    for variant in (0, 1, 2, 3, 7):
-        e = 1 if variant == 7 else 0
-        m, x = (1, 1) if e else ((variant >> 1) & 1, variant & 1)
-        for op in OPCODES:
-            reads, writes = instruction_effects(op, e, m, x)
-            for _ in range(3):
-                p = rng.getrandbits(8)
-                p = (p | 0x30) if e else (p & ~0x30) | (m << 5) | (x << 4)
-                regs = {"a": rng.getrandbits(16), "x": rng.getrandbits(16),
-                        "y": rng.getrandbits(16), "s": rng.getrandbits(16),
-                        "d": rng.getrandbits(16), "dbr": rng.getrandbits(8),
-                        "pbr": rng.getrandbits(8), "pc": rng.getrandbits(16), "p": p, "e": e}
-                if x or e:
-                    regs["x"] &= 0xFF
-                    regs["y"] &= 0xFF
-                salt = rng.getrandbits(32)
-                base = _step(cpu, mem, op.code, regs, salt)
-                w = writes
-                if op.mnemonic in ("REP", "SEP"):
-                    operand = mem.read((regs["pbr"] << 16) | ((regs["pc"] + 1) & 0xFFFF))
-                    w = operand & (0xCF if e else 0xFF)
-                if not regs["p"] & 0x10 and base["p"] & 0x10:
-                    w |= 0x800 | 0x2000
-                if base["e"] and not e:
-                    w |= 0x20 | 0x10
-                for comp in comps:
-                    if not w & comp:
-                        assert _get(base, comp) == _get(regs, comp), (
-                            f"{op.mnemonic} {op.mode.name} variant {variant}: "
-                            f"{COMPONENT_NAMES[comp]} changed but is not in writes")
-                for comp in comps:
-                    if reads & comp:
-                        continue
-                    if comp in (0x10, 0x20) and e:
-                        continue  # forced in emulation mode
-                    if comp == 0x10 and not x:
-                        continue  # X 0->1 would also clear X.h and Y.h
-                    if comp in (0x800, 0x2000) and (x or e):
-                        continue  # 8-bit index registers have no high byte
-                    flipped = dict(regs)
-                    if comp <= 0x80:
-                        flipped["p"] ^= comp
-                    else:
-                        name, shift = _REGS[comp]
-                        flipped[name] ^= rng.randrange(1, 256) << shift
-                    other = _step(cpu, mem, op.code, flipped, salt)
-                    for key in base:
-                        a, b = base[key], other[key]
-                        if not w & comp:  # passed through: differs in that component only
-                            if comp <= 0x80 and key == "p":
-                                a, b = a & ~comp, b & ~comp
-                            elif comp > 0x80 and key == _REGS[comp][0]:
-                                mask = ~(0xFF << _REGS[comp][1])
-                                a, b = a & mask, b & mask
-                        assert a == b, (
-                            f"{op.mnemonic} {op.mode.name} variant {variant}: "
-                            f"{COMPONENT_NAMES[comp]} changes {key} but is not in reads")
-
 
 # ------------------------------------------------------------------ equivalent pairs
 

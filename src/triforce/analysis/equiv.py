@@ -26,7 +26,7 @@ above the entry S is part of the harness, not an input.
 before it writes them: memory through the bus (WRAM mirrors and the WMDATA port
 resolved to one byte), registers and flags through a per-instruction table of
 what each 65816 instruction reads and writes at its register widths
-(:func:`instruction_effects`; the test suite checks it against the emulator).
+(:mod:`triforce.isa.semantics`; the test suite checks it against the emulator).
 When the inputs read come to at most ``exhaustive_bits`` bits (16) they are
 enumerated: every combination of their values, with everything else fixed.
 That is a proof over those inputs, not a sample: a run's path depends only on
@@ -58,16 +58,19 @@ from triforce.asm import Sandbox, assemble
 from triforce.cpu.core import CPU
 from triforce.cpu.machine import from_rom
 from triforce.errors import UserError, parse_number
-from triforce.isa import OPCODES, Mode, Opcode, instruction_text
+from triforce.isa import OPCODES, Mode, instruction_text
+from triforce.isa.semantics import FLAGS, NZ, Flow, Part, effects
 
 # ---------------------------------------------------------------------------------------
 # components: the parts of the processor state an input or output can be
 # (flags at their P bit positions, then the register bytes)
 
-C_, Z_, I_, DF_, XF_, MF_, V_, N_ = (1 << i for i in range(8))
-AL_, AH_, XL_, XH_, YL_, YH_ = (1 << i for i in range(8, 14))
-FLAGS_ = 0xFF
-NZ_ = N_ | Z_
+C_, Z_, I_, DF_, XF_, MF_, V_, N_ = (int(p) for p in (Part.C, Part.Z, Part.I, Part.D, Part.XF,
+                                                      Part.MF, Part.V, Part.N))
+AL_, AH_, XL_, XH_, YL_, YH_ = (int(p) for p in (Part.AL, Part.AH, Part.XL, Part.XH, Part.YL,
+                                                 Part.YH))
+FLAGS_ = int(FLAGS)
+NZ_ = int(NZ)
 
 COMPONENT_NAMES = {
     C_: "P.C", Z_: "P.Z", I_: "P.I", DF_: "P.D", XF_: "P.X", MF_: "P.M", V_: "P.V", N_: "P.N",
@@ -82,162 +85,27 @@ DEFAULT_SAMPLES = 2_000
 DEFAULT_MAX_STEPS = 100_000
 DEFAULT_EXHAUSTIVE_BITS = 16
 ENTRY_S = 0x01FC
-RETURN_OPCODES = frozenset(op.code for op in OPCODES if op.mnemonic in ("RTS", "RTL", "RTI"))
-_REP, _SEP, _BRK = 0xC2, 0xE2, 0x00
+RETURN_OPCODES = frozenset(op.code for op in OPCODES if effects(op).flow is Flow.RETURN)
+_BRK = next(op.code for op in OPCODES if op.mnemonic == "BRK")
 
 BOUNDARY16 = (0x0000, 0x0001, 0x007F, 0x0080, 0x00FF, 0x0100, 0x7FFF, 0x8000, 0xFFFF)
 BOUNDARY8 = (0x00, 0x01, 0x7F, 0x80, 0xFF, 0x01, 0x7F, 0x80, 0xFF)  # paired with BOUNDARY16
 
-_X_INDEXED = frozenset({Mode.DPX, Mode.ABSX, Mode.LONGX, Mode.DPIX, Mode.ABSIX})
-_Y_INDEXED = frozenset({Mode.DPY, Mode.ABSY, Mode.DPIY, Mode.DPILY, Mode.SRIY})
-_FLAG_OPS = {"CLC": C_, "SEC": C_, "CLD": DF_, "SED": DF_, "CLI": I_, "SEI": I_, "CLV": V_}
-_BRANCH_READS = {"BCC": C_, "BCS": C_, "BEQ": Z_, "BNE": Z_, "BMI": N_, "BPL": N_,
-                 "BVC": V_, "BVS": V_}
-
-
-def instruction_effects(op: Opcode, e: int, m: int, x: int) -> tuple[int, int]:
-    """(reads, writes): the register bytes and flags ``op`` reads and writes.
-
-    Bits as in :data:`COMPONENT_NAMES`; ``m``/``x`` are the flags (1 = 8-bit).
-    Reads may be over-stated, writes never (an unwritten byte keeps its value).
-    REP and SEP write the flags of their operand (see :func:`_run`); an
-    instruction that sets the X flag from clear also clears X.h and Y.h, and
-    XCE into emulation mode writes M and X. The
-    fixed parts of the state (S, D, DB, PB, E) and memory are not covered.
-    """
-    if e:
-        m = x = 1
-    mn, mode = op.mnemonic, op.mode
-    acc = AL_ if m else AL_ | AH_
-    ix = XL_ if x else XL_ | XH_
-    iy = YL_ if x else YL_ | YH_
-    r = w = 0
-    if mode in _X_INDEXED:
-        r |= ix | XF_
-    elif mode in _Y_INDEXED:
-        r |= iy | XF_
-    if mode is Mode.IMM_M:
-        r |= MF_
-    elif mode is Mode.IMM_X:
-        r |= XF_
-    if mn == "LDA":
-        r |= MF_
-        w |= acc | NZ_
-    elif mn == "STA":
-        r |= MF_ | acc
-    elif mn == "STZ":
-        r |= MF_
-    elif mn in ("ORA", "AND", "EOR"):
-        r |= MF_ | acc
-        w |= acc | NZ_
-    elif mn in ("ADC", "SBC"):
-        r |= MF_ | acc | C_ | DF_
-        w |= acc | NZ_ | V_ | C_
-    elif mn == "CMP":
-        r |= MF_ | acc
-        w |= NZ_ | C_
-    elif mn == "BIT":
-        r |= MF_ | acc
-        w |= Z_ if mode is Mode.IMM_M else NZ_ | V_
-    elif mn in ("ASL", "LSR", "ROL", "ROR"):
-        r |= MF_ | (C_ if mn in ("ROL", "ROR") else 0)
-        w |= NZ_ | C_
-        if mode is Mode.ACC:
-            r |= acc
-            w |= acc
-    elif mn in ("INC", "DEC"):
-        r |= MF_
-        w |= NZ_
-        if mode is Mode.ACC:
-            r |= acc
-            w |= acc
-    elif mn in ("TSB", "TRB"):
-        r |= MF_ | acc
-        w |= Z_
-    elif mn in ("LDX", "PLX", "TSX"):
-        r |= XF_
-        w |= ix | NZ_
-    elif mn in ("LDY", "PLY"):
-        r |= XF_
-        w |= iy | NZ_
-    elif mn in ("STX", "PHX"):
-        r |= XF_ | ix
-    elif mn in ("STY", "PHY"):
-        r |= XF_ | iy
-    elif mn == "CPX":
-        r |= XF_ | ix
-        w |= NZ_ | C_
-    elif mn == "CPY":
-        r |= XF_ | iy
-        w |= NZ_ | C_
-    elif mn in ("INX", "DEX"):
-        r |= XF_ | ix
-        w |= ix | NZ_
-    elif mn in ("INY", "DEY"):
-        r |= XF_ | iy
-        w |= iy | NZ_
-    elif mn in ("TAX", "TAY"):
-        r |= XF_ | (AL_ if x else AL_ | AH_)
-        w |= (ix if mn == "TAX" else iy) | NZ_
-    elif mn in ("TXA", "TYA"):
-        lo, hi = (XL_, XH_) if mn == "TXA" else (YL_, YH_)
-        r |= MF_ | (lo if m else lo | hi)
-        w |= acc | NZ_
-    elif mn == "TXY":
-        r |= XF_ | ix
-        w |= iy | NZ_
-    elif mn == "TYX":
-        r |= XF_ | iy
-        w |= ix | NZ_
-    elif mn == "TXS":
-        r |= XF_ | XL_ | XH_
-    elif mn in ("TCS", "TCD"):
-        r |= AL_ | AH_
-        w |= NZ_ if mn == "TCD" else 0
-    elif mn in ("TSC", "TDC"):
-        w |= AL_ | AH_ | NZ_
-    elif mn == "XBA":
-        r |= AL_ | AH_
-        w |= AL_ | AH_ | NZ_
-    elif mn == "PHA":
-        r |= MF_ | acc
-    elif mn == "PLA":
-        r |= MF_
-        w |= acc | NZ_
-    elif mn == "PHP":
-        r |= FLAGS_
-    elif mn in ("PLP", "RTI"):
-        w |= FLAGS_
-    elif mn in ("PLB", "PLD"):
-        w |= NZ_
-    elif mn in _FLAG_OPS:
-        w |= _FLAG_OPS[mn]
-    elif mn == "XCE":
-        r |= C_
-        w |= C_  # entering emulation mode also sets M and X (see _run)
-    elif mn in _BRANCH_READS:
-        r |= _BRANCH_READS[mn]
-    elif mn in ("BRK", "COP"):
-        r |= FLAGS_
-        w |= I_ | DF_
-    elif mn in ("MVN", "MVP"):
-        r |= AL_ | AH_ | ix | iy | XF_
-        w |= AL_ | AH_ | ix | iy
-    return r, w
-
-
 def _effects_table() -> list[tuple[int, int]]:
-    """Index ``variant << 8 | opcode`` (variant: 7 emulation, else M<<1 | X)."""
+    """(reads, writes) from the instruction-semantics table, as plain ints for the run
+    loop; index ``variant << 8 | opcode`` (variant: 7 emulation, else M<<1 | X)."""
     table = [(0, 0)] * (8 << 8)
     for variant in (0, 1, 2, 3, 7):
-        e = 1 if variant == 7 else 0
-        m, x = (1, 1) if e else ((variant >> 1) & 1, variant & 1)
+        m, x, e = (1, 1, 1) if variant == 7 else ((variant >> 1) & 1, variant & 1, 0)
         for op in OPCODES:
-            table[variant << 8 | op.code] = instruction_effects(op, e, m, x)
+            fx = effects(op, m, x, e)
+            table[variant << 8 | op.code] = (int(fx.reads), int(fx.writes))
     return table
 
 
 _EFFECTS = _effects_table()
+# REP and SEP write the P bits of their operand
+_OPERAND_FLAGS = [effects(op).flags_from_operand for op in OPCODES]
 
 
 def _returned(start_s: int, s_after: int) -> bool:
@@ -744,7 +612,8 @@ class _TrackingBus:
 def _run(cpu: CPU, start_s: int, max_steps: int) -> tuple[str, int, int, int]:
     """Step until the routine returns; track the components read before written."""
     peek = cpu.bus.peek
-    effects = _EFFECTS
+    table = _EFFECTS
+    operand_flags = _OPERAND_FLAGS
     returns = RETURN_OPCODES
     step = cpu.step
     reads = writes = 0
@@ -759,10 +628,10 @@ def _run(cpu: CPU, start_s: int, max_steps: int) -> tuple[str, int, int, int]:
         p = cpu.p
         e = cpu.e
         variant = 7 if e else (p >> 4) & 3
-        if op == _REP or op == _SEP:
+        if operand_flags[op]:
             r, w = 0, peek((pbr << 16) | ((pc + 1) & 0xFFFF)) & (0xCF if e else 0xFF)
         else:
-            r, w = effects[variant << 8 | op]
+            r, w = table[variant << 8 | op]
         reads |= r & ~writes
         writes |= w
         step()
@@ -798,7 +667,7 @@ def width_hints(listing) -> tuple[tuple[int, str] | None, tuple[int, str] | None
         op = ln.data[0]
         if not re.search(rf"\b{OPCODES[op].mnemonic}\b", ln.source, re.IGNORECASE):
             continue  # data (db/dw), not an instruction
-        if op in (_REP, _SEP) and len(ln.data) == 2:
+        if _OPERAND_FLAGS[op] and len(ln.data) == 2:
             if ln.data[1] & 0x20:
                 done["m"] = True
             if ln.data[1] & 0x10:

@@ -21,36 +21,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from triforce.isa import BRANCHES, DIRECT_MODES, OPCODES, Mode, Opcode
+from triforce.isa import DIRECT_MODES, OPCODES, Mode, Opcode
+from triforce.isa.semantics import (
+    BRANCH_FLAG,
+    NZ,
+    Flow,
+    Widths,
+    effects,
+    ends_block,
+    mnemonics_where,
+    next_widths,
+)
 
 REGS = ("a", "x", "y", "s", "d", "dbr", "pbr", "pc", "p")
 NZ_TAG = "  # nz"  # marks a line that only sets N and Z
 
-# How instructions use N and Z, for dropping N/Z updates nobody reads in a block.
-# Overwrite both N and Z from their result (and read neither):
-NZ_KILLERS = frozenset({
-    "LDA", "LDX", "LDY", "ORA", "AND", "EOR", "INC", "DEC", "INX", "INY", "DEX", "DEY",
-    "ASL", "LSR", "ROL", "ROR", "TAX", "TAY", "TXA", "TYA", "TSX", "TXY", "TYX", "TCD",
-    "TDC", "TSC", "XBA", "PLA", "PLX", "PLY", "PLB", "PLD", "CMP", "CPX", "CPY", "ADC", "SBC",
-})
-# Neither read nor change N and Z:
-NZ_NEUTRAL = frozenset({
-    "STA", "STX", "STY", "STZ", "NOP", "WDM", "CLC", "SEC", "CLI", "SEI", "CLD", "SED", "CLV",
-    "TCS", "TXS", "PHA", "PHX", "PHY", "PHB", "PHD", "PHK", "PEA", "PEI", "PER",
-})
+# How instructions use N and Z, for dropping N/Z updates nobody reads in a block (from
+# the instruction-semantics table). Overwrite both N and Z from their result:
+NZ_KILLERS = mnemonics_where(lambda f: f.writes & NZ == NZ)
+# Neither read nor change N and Z, and stay on the straight line (where the flow may go
+# elsewhere, N and Z must be exact):
+NZ_NEUTRAL = mnemonics_where(lambda f: not (f.reads | f.writes) & NZ
+                             and not f.flags_from_operand and f.flow is Flow.NEXT)
 
-# Instructions after which the next instruction's address or register widths
-# cannot be known statically: a block ends with them.
-_ENDS_BLOCK = BRANCHES | {
-    "JMP", "JML", "JSR", "JSL", "RTS", "RTL", "RTI", "BRK", "COP", "BRL",
-    "WAI", "STP", "XCE", "PLP", "MVN", "MVP",
-    "CLI",  # a pending IRQ may be taken right after it
-}
-
-BRANCH_COND = {
-    "BPL": "not p & 0x80", "BMI": "p & 0x80", "BVC": "not p & 0x40", "BVS": "p & 0x40",
-    "BCC": "not p & 0x01", "BCS": "p & 0x01", "BNE": "not p & 0x02", "BEQ": "p & 0x02",
-}
+# The Python test of each conditional branch's flag.
+BRANCH_COND = {mn: f"{'' if value else 'not '}p & 0x{int(flag):02X}"
+               for mn, (flag, value) in BRANCH_FLAG.items()}
 
 
 def variant_of(e: int, p: int) -> int:
@@ -269,19 +265,16 @@ class _Gen:
         if not handler():  # control-flow handlers set pc themselves and return True
             self.emit(f"pc = {self.npc}")
             res.falls_through = True
-        res.ends_block = mn in _ENDS_BLOCK or (
-            mn == "REP" and (not self.const or int(self.o8) & 0x04)
-        )
-        if mn in ("REP", "SEP") and self.const and not self.e:
-            bits = int(self.o8)
-            m, x = self.m, self.x
-            if mn == "REP":
-                m, x = (0 if bits & 0x20 else m), (0 if bits & 0x10 else x)
+        res.ends_block = ends_block(op, int(self.o8) if self.const else None)
+        if effects(op).flags_from_operand:  # REP / SEP
+            after = next_widths(op, Widths(self.m, self.x, self.e),
+                                int(self.o8) if self.const else None)
+            if self.e:
+                res.next_variant = 7
+            elif after.m is not None and after.x is not None:
+                res.next_variant = (after.m << 1) | after.x
             else:
-                m, x = (1 if bits & 0x20 else m), (1 if bits & 0x10 else x)
-            res.next_variant = (m << 1) | x
-        elif mn in ("REP", "SEP"):
-            res.next_variant = 7 if self.e else None
+                res.next_variant = None
         res.lines = self.out
         return res
 
