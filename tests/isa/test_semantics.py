@@ -93,15 +93,15 @@ def _state(rng: random.Random, m: int, x: int, e: int) -> dict:
     return regs
 
 
-CASES = [(v, op) for v in VARIANTS for op in OPCODES]
+def _bench(variant: int, seed: int) -> tuple[random.Random, NoiseMemory, CPU, int, int, int]:
+    """A seeded generator, a noise bus, a CPU on it and the variant's widths."""
+    mem = NoiseMemory()
+    return (random.Random(seed + variant), mem, CPU(mem), *_widths(variant))
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_registers_and_flags_match_the_emulator(variant):
-    rng = random.Random(7 + variant)
-    mem = NoiseMemory()
-    cpu = CPU(mem)
-    m, x, e = _widths(variant)
+    rng, mem, cpu, m, x, e = _bench(variant, 7)
     for op in OPCODES:
         fx = effects(op, m, x, e)
         for _ in range(3):
@@ -155,10 +155,7 @@ def _signed(v: int, bits: int) -> int:
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_memory_stack_and_flow_match_the_emulator(variant):
-    rng = random.Random(100 + variant)
-    mem = NoiseMemory()
-    cpu = CPU(mem)
-    m, x, e = _widths(variant)
+    rng, mem, cpu, m, x, e = _bench(variant, 100)
     for op in OPCODES:
         fx = effects(op, m, x, e)
         where = f"{op.mnemonic} {op.mode.name} variant {variant}"
@@ -212,10 +209,7 @@ def test_memory_stack_and_flow_match_the_emulator(variant):
 
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_next_widths_match_the_emulator(variant):
-    rng = random.Random(200 + variant)
-    mem = NoiseMemory()
-    cpu = CPU(mem)
-    m, x, e = _widths(variant)
+    rng, mem, cpu, m, x, e = _bench(variant, 200)
     for op in OPCODES:
         for _ in range(8):
             regs = _state(rng, m, x, e)
