@@ -23,6 +23,7 @@ from triforce.isa.semantics import (
     Access,
     Flow,
     Part,
+    Result,
     Widths,
     effects,
     ends_block,
@@ -117,6 +118,13 @@ def test_registers_and_flags_match_the_emulator(variant):
             if base["e"] and not e:
                 w |= Part.MF | Part.XF
             where = f"{op.mnemonic} {op.mode.name} variant {variant}"
+            if fx.nz_from in (Result.A, Result.X, Result.Y):
+                reg = fx.nz_from.name.lower()
+                bits = 8 if (m if fx.nz_from is Result.A else x) else 16
+                value = base[reg] & ((1 << bits) - 1)
+                assert bool(base["p"] & 0x80) == bool(value >> (bits - 1)), f"{where}: N"
+                assert bool(base["p"] & 0x02) == (value == 0), f"{where}: Z"
+            assert (fx.nz_from is None) == (not fx.writes & (Part.N | Part.Z)), where
             for part in _PARTS:
                 if not w & part:
                     assert _get(base, part) == _get(regs, part), (
@@ -193,7 +201,7 @@ def test_memory_stack_and_flow_match_the_emulator(variant):
                 flag, value = BRANCH_FLAG[op.mnemonic]
                 taken = bool(regs["p"] & flag) == bool(value)
                 assert after["pc"] == ((fall + offset) & 0xFFFF if taken else fall), where
-            elif fx.flow is Flow.STOP:
+            elif fx.flow in (Flow.STOP, Flow.WAIT):
                 assert after["halted"], f"{where}: did not stop"
             else:
                 left_the_line |= not at_next

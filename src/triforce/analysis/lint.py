@@ -23,13 +23,9 @@ from pathlib import Path
 
 from triforce.asm import Sandbox, assemble
 from triforce.errors import UserError
-from triforce.isa import BRANCHES, MNEMONICS, OPCODES, Mode
-
-try:  # the register table, when present
-    from triforce.snes.registers import by_address as _reg_by_address
-except ImportError:  # pragma: no cover - exercised only without the table
-    _reg_by_address = None
-
+from triforce.isa import BRANCHES, MNEMONICS, OPCODES, Mode, Opcode
+from triforce.isa.semantics import A16, X16, Y16, Flow, Part, Widths, effects, next_widths
+from triforce.snes.registers import by_address as register_at
 
 # ------------------------------------------------------------------ findings and rules
 
@@ -82,55 +78,11 @@ RULES: dict[str, tuple[str, str]] = {
 
 # ------------------------------------------------------------------ hardware registers
 
-# Fallback (access, size) for the registers the rules need, when the table is absent.
-_FALLBACK: dict[int, tuple[str, str]] = {}
-for _a in range(0x2100, 0x2134):
-    _FALLBACK[_a] = ("w", "byte")
-for _a in (0x2102, 0x2116, 0x2118, 0x2181):
-    _FALLBACK[_a] = ("w", "word-low")
-    _FALLBACK[_a + 1] = ("w", "word-high")
-for _a in (0x210D, 0x210E, 0x210F, 0x2110, 0x2111, 0x2112, 0x2113, 0x2114, 0x211B, 0x211C,
-           0x211D, 0x211E, 0x211F, 0x2120, 0x2122, 0x2104):
-    _FALLBACK[_a] = ("w", "write-twice")
-for _a in range(0x2134, 0x2140):
-    _FALLBACK[_a] = ("r", "byte")
-_FALLBACK[0x2180] = ("rw", "byte")
-_FALLBACK[0x2183] = ("w", "byte")
-for _a in range(0x4200, 0x420E):
-    _FALLBACK[_a] = ("w", "byte")
-for _a in (0x4204, 0x4207, 0x4209):
-    _FALLBACK[_a] = ("w", "word-low")
-    _FALLBACK[_a + 1] = ("w", "word-high")
-for _a in range(0x4210, 0x4220):
-    _FALLBACK[_a] = ("r", "byte")
-for _a in (0x4214, 0x4216, 0x4218, 0x421A, 0x421C, 0x421E):
-    _FALLBACK[_a] = ("r", "word-low")
-    _FALLBACK[_a + 1] = ("r", "word-high")
-for _ch in range(8):
-    _b = 0x4300 + 16 * _ch
-    for _o in range(0x0B):
-        _FALLBACK[_b + _o] = ("rw", "byte")
-    for _o in (2, 5, 8):
-        _FALLBACK[_b + _o] = ("rw", "word-low")
-        _FALLBACK[_b + _o + 1] = ("rw", "word-high")
-_FALLBACK[0x4016] = ("rw", "byte")
-_FALLBACK[0x4017] = ("r", "byte")
-
-
 def register_info(addr: int) -> tuple[str, str, str] | None:
-    """(access, size, name) of the register at bank-$00 address ``addr``, or None."""
-    addr &= 0xFFFF
-    if _reg_by_address is not None:
-        try:
-            r = _reg_by_address(addr)
-        except Exception:  # noqa: BLE001 - a table problem must not stop the linter
-            r = None
-        if r is not None:
-            return r.access, r.size, r.name
-        if addr in _FALLBACK:
-            return None
-    hit = _FALLBACK.get(addr)
-    return (hit[0], hit[1], f"${addr:04X}") if hit else None
+    """(access, size, name) of the register at bank-$00 address ``addr``, from the register
+    table, or None."""
+    r = register_at(addr & 0xFFFF)
+    return None if r is None else (r.access, r.size, r.name)
 
 
 def _reg_name(addr: int) -> str:
@@ -270,15 +222,24 @@ def _join(a: State, b: State) -> State:
 
 # ------------------------------------------------------------------ the linter
 
-_PUSH = {"PHA": "m", "PHX": "x", "PHY": "x", "PHP": 1, "PHB": 1, "PHK": 1, "PHD": 2,
-         "PEA": 2, "PEI": 2, "PER": 2}
-_PULL = {"PLA": "m", "PLX": "x", "PLY": "x", "PLP": 1, "PLB": 1, "PLD": 2}
-_WRITES_A = {"LDA", "ADC", "SBC", "AND", "ORA", "EOR", "TXA", "TYA", "TSC", "TDC", "PLA", "XBA",
-             "MVN", "MVP"}
-_ACC_RMW = {"ASL", "LSR", "ROL", "ROR", "INC", "DEC"}
-_WRITES_X = {"LDX", "TAX", "TYX", "TSX", "PLX", "INX", "DEX", "MVN", "MVP"}
-_WRITES_Y = {"LDY", "TAY", "TXY", "PLY", "INY", "DEY", "MVN", "MVP"}
-_RETURNS = {"RTS", "RTL", "RTI"}
+def _stack_size(op: Opcode) -> int | str:
+    """Bytes the instruction pushes or pulls: a count, or "m" / "x" for the width of A / X."""
+    n = effects(op).stack or 0
+    if (effects(op, m=0).stack or 0) != n:
+        return "m"
+    if (effects(op, x=0).stack or 0) != n:
+        return "x"
+    return abs(n)
+
+
+# from the instruction-semantics table: pushes and pulls that fall through, and which
+# opcodes write A, X and Y
+_PUSH = {op.mnemonic: _stack_size(op) for op in OPCODES
+         if (effects(op).stack or 0) > 0 and effects(op).flow is Flow.NEXT}
+_PULL = {op.mnemonic: _stack_size(op) for op in OPCODES
+         if (effects(op).stack or 0) < 0 and effects(op).flow is Flow.NEXT}
+_WRITES = [effects(op, m=0, x=0).writes for op in OPCODES]  # 16-bit: every byte shows
+_RETURNS = {op.mnemonic for op in OPCODES if effects(op).flow is Flow.RETURN}
 _ROUND_SIZES = {0x100, 0x200, 0x400, 0x800, 0x1000, 0x2000, 0x4000, 0x8000}
 _IRQ_WORDS = frozenset({"NMI", "IRQ", "BRK", "COP", "VBLANK", "INTERRUPT", "ISR"})
 # A name whose first part is one of these verbs acts on interrupts ("EnableNmi"), it is not one.
@@ -539,6 +500,7 @@ class _Linter:
     # -- the transfer function; with ``chk`` set, the rules are checked as well
     def step(self, ins: Ins, st: State, call_states: dict, chk):
         mn, mode = ins.mn, ins.mode
+        writes = _WRITES[ins.data[0]]
         s = st
         m = self.width(st.m, "m")
         xw = self.width(st.x, "x")
@@ -547,10 +509,11 @@ class _Linter:
             self.rules_before(ins, st, m, xw)
 
         # widths and flags
-        if mn in ("REP", "SEP"):
+        if effects(ins.op).flags_from_operand:  # REP / SEP (the linter assumes native mode)
             bits = ins.data[1]
             val = 1 if mn == "SEP" else 0
-            if bits & 0x20:
+            after = next_widths(ins.op, Widths(None, None, 0), bits)
+            if after.m is not None:
                 if st.m == E and st.m_guess == E:
                     upd["m_guess"] = 1 - val
                 upd["m"] = val
@@ -558,7 +521,7 @@ class _Linter:
                     upd["width_set"] = ins.address
                 if self.entry_width("m", upd.get("m_guess", st.m_guess)) == 1 - val:
                     upd["diverged"] = st.diverged | {"m"}
-            if bits & 0x10:
+            if after.x is not None:
                 if st.x == E and st.x_guess == E:
                     upd["x_guess"] = 1 - val
                 upd["x"] = val
@@ -569,7 +532,7 @@ class _Linter:
                 if val == 1:
                     upd["xv"] = None if st.xv is None else st.xv & 0xFF
                     upd["yv"] = None if st.yv is None else st.yv & 0xFF
-            if bits & 0x08:
+            if bits & Part.D:
                 upd["d"] = val
                 upd["d_sed"] = ins.address if val else None
         elif mn == "SED":
@@ -590,7 +553,7 @@ class _Linter:
             if m == 0 and len(ins.data) == 3:
                 upd["a_hi"] = _and_byte(st.a_hi, v >> 8)
             upd["a_src"] = None
-        elif mn in _WRITES_A or (mn in _ACC_RMW and mode is Mode.ACC):
+        elif writes & A16:
             upd["a_lo"] = upd["a_hi"] = upd["a_src"] = None
             if mn == "TDC" and isinstance(st.dreg, int):
                 upd["a_lo"], upd["a_hi"] = st.dreg & 0xFF, st.dreg >> 8
@@ -602,11 +565,11 @@ class _Linter:
                     upd["a_lo"], upd["a_hi"] = v & 0xFF, v >> 8
         if mn == "LDX" and mode is Mode.IMM_X:
             upd["xv"] = ins.operand
-        elif mn in _WRITES_X:
+        elif writes & X16:
             upd["xv"] = None
         if mn == "LDY" and mode is Mode.IMM_X:
             upd["yv"] = ins.operand
-        elif mn in _WRITES_Y:
+        elif writes & Y16:
             upd["yv"] = None
         if mn in ("TCD",):
             if st.a_lo is not None and st.a_hi is not None:
@@ -618,12 +581,11 @@ class _Linter:
             upd["dbr_mvn"] = ins.address
 
         # interrupt handlers: A/X/Y saved before they change?
-        for reg, writes in (("A", _WRITES_A | {"PLA"}), ("X", _WRITES_X), ("Y", _WRITES_Y)):
+        for reg, parts in (("A", A16), ("X", X16), ("Y", Y16)):
             pushed = {"A": "PHA", "X": "PHX", "Y": "PHY"}[reg]
             if mn == pushed and reg not in st.clobbered:
                 upd["saved"] = st.saved | {reg}
-            elif (mn in writes or (reg == "A" and mn in _ACC_RMW and mode is Mode.ACC)) \
-                    and reg not in st.saved and reg not in st.clobbered:
+            elif writes & parts and reg not in st.saved and reg not in st.clobbered:
                 upd["clobbered"] = st.clobbered | {reg}
                 if chk and chk.handler and not self.irq_reported:
                     # once per handler: at the first instruction changing an unsaved register

@@ -40,7 +40,16 @@ from pathlib import Path
 
 from triforce.asm.source import Sandbox, comment_start
 from triforce.errors import UserError, read_user_text
-from triforce.isa import MNEMONICS
+from triforce.isa import MNEMONICS, OPCODES, Mode, Opcode, modes_of
+from triforce.isa.semantics import (
+    WIDTH_SETTERS,
+    Part,
+    Result,
+    Widths,
+    effects,
+    mnemonics_where,
+    next_widths,
+)
 
 # ---------------------------------------------------------------------------
 # parsing
@@ -156,29 +165,33 @@ def _width_hint(lines: list[Line]) -> tuple[int | None, int | None]:
     return m, x
 
 
+_WIDTH_WORDS = re.compile(r"\b(" + "|".join(sorted(WIDTH_SETTERS)).lower() + r")\b")
+
+
 def track_widths(lines: list[Line], m: int | None, x: int | None) -> None:
     """Annotate each instruction with M/X before it (straight-line, flow-insensitive)."""
     for ln in lines:
         if ln.kind == "other":
-            low = ln.text.lower()
-            if re.search(r"\b(rep|sep|plp|xce|rti)\b", low):
+            if _WIDTH_WORDS.search(ln.text.lower()):
                 m = x = None
             continue
         if ln.kind != "insn":
             continue
         ln.m, ln.x = m, x
-        if ln.mnem in ("REP", "SEP"):
-            v = ln.imm
-            if v is None:
-                m = x = None
-            else:
-                bit = 1 if ln.mnem == "SEP" else 0
-                if v & 0x20:
-                    m = bit
-                if v & 0x10:
-                    x = bit
-        elif ln.mnem in ("PLP", "XCE", "RTI"):
+        op = _opcode(ln.mnem)
+        if op is not None and effects(op).flags_from_operand:  # REP / SEP
+            after = next_widths(op, Widths(m, x, 0), ln.imm)
+            m, x = after.m, after.x
+        elif ln.mnem in WIDTH_SETTERS:  # set at run time
             m = x = None
+
+
+def _opcode(mnem: str | None) -> Opcode | None:
+    """The implied or 8-bit immediate opcode of a mnemonic, for its effects."""
+    if mnem is None:
+        return None
+    modes = modes_of(mnem)
+    return modes.get(Mode.IMP) or modes.get(Mode.IMM8)
 
 
 # ---------------------------------------------------------------------------
@@ -346,12 +359,13 @@ def _overlap(ctx: Ctx, i: int):
 @rule("redundant-width", "REP/SEP of M/X bits already in that state (widths tracked) -> drop")
 def _redundant_width(ctx: Ctx, i: int):
     ln = ctx.insns[i]
-    if not ln.is_("REP", "SEP") or ln.imm is None or ln.imm & ~0x30 or not ln.imm:
+    op = _opcode(ln.mnem)
+    if op is None or not effects(op).flags_from_operand or not ln.imm \
+            or ln.imm & ~(Part.MF | Part.XF):
         return
-    bit = 1 if ln.mnem == "SEP" else 0
-    if (ln.imm & 0x20 and ln.m != bit) or (ln.imm & 0x10 and ln.x != bit):
-        return
-    yield Candidate(i, i + 1, [])
+    before = Widths(ln.m, ln.x, 0)
+    if next_widths(op, before, ln.imm) == before:
+        yield Candidate(i, i + 1, [])
 
 
 _LOAD_STORE = {"LDA": ("STA",), "LDX": ("STX",), "LDY": ("STY",)}
@@ -553,9 +567,13 @@ def _next_byte(a: str, b: str) -> bool:
     return bb in (ba + "+1", f"{ba}+$1", f"{ba}+$01")
 
 
-_NZ_A = ("LDA", "PLA", "TXA", "TYA", "AND", "ORA", "EOR", "ADC", "SBC")
-_NZ_X = ("LDX", "PLX", "TAX", "TYX", "INX", "DEX", "TSX")
-_NZ_Y = ("LDY", "PLY", "TAY", "TXY", "INY", "DEY")
+# Instructions that set N and Z from A (X, Y) at its width, in every addressing mode; and
+# those that do so in accumulator mode only (asl a, inc a, ...).
+_NZ_A = mnemonics_where(lambda f: f.nz_from is Result.A)
+_NZ_X = mnemonics_where(lambda f: f.nz_from is Result.X)
+_NZ_Y = mnemonics_where(lambda f: f.nz_from is Result.Y)
+_NZ_A_ACC = frozenset(op.mnemonic for op in OPCODES
+                      if op.mode is Mode.ACC and effects(op).nz_from is Result.A)
 
 
 @rule("compare-zero", "cmp #0 right after an instruction that set N/Z from A -> drop (C differs)")
@@ -564,8 +582,7 @@ def _cmp0(ctx: Ctx, i: int):
     if not w or w[1].imm != 0:
         return
     a, c = w
-    ok = (c.is_("CMP") and (a.mnem in _NZ_A or (a.mnem in ("INC", "DEC", "ASL", "LSR", "ROL", "ROR")
-                                                and _acc(a)))) \
+    ok = (c.is_("CMP") and (a.mnem in _NZ_A or (a.mnem in _NZ_A_ACC and _acc(a)))) \
         or (c.is_("CPX") and a.mnem in _NZ_X) or (c.is_("CPY") and a.mnem in _NZ_Y)
     if ok:
         yield Candidate(i, i + 2, [_plain(a)])

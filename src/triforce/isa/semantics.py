@@ -63,7 +63,8 @@ class Flow(Enum):
     CALL = "call"                   # JSR JSL
     RETURN = "return"               # RTS RTL RTI
     INTERRUPT = "software interrupt"  # BRK COP
-    STOP = "stop"                   # STP, WAI (until an interrupt)
+    STOP = "stop"                   # STP
+    WAIT = "wait for an interrupt"  # WAI (then falls through, or to the handler)
     REPEAT = "repeats until done"   # MVN MVP (one byte per execution)
 
 
@@ -75,6 +76,16 @@ class Access(Enum):
     WRITE = "write"
     MODIFY = "read-modify-write"
     MOVE = "block move"  # MVN MVP: one byte read from bank X, written to bank Y
+
+
+class Result(Enum):
+    """What an instruction sets N and Z from."""
+
+    A = "A at the width of M"
+    X = "X at the width of X"
+    Y = "Y at the width of X"
+    MEMORY = "the memory byte or word it wrote"
+    OTHER = "something else: a comparison, a bit test, the flags pulled, another width"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +101,7 @@ class Effects:
     #                   emulation mode sets its high byte to 1)
     flow: Flow
     ends_block: bool   # what follows cannot be known statically (flow, widths, interrupts)
+    nz_from: Result | None  # what N and Z are set from (None: not written)
 
 
 # -- the rules -----------------------------------------------------------------------------
@@ -110,7 +122,7 @@ _STACK_X = {"PHX": 1, "PHY": 1, "PLX": -1, "PLY": -1}
 _FLOW = {"BRA": Flow.JUMP, "BRL": Flow.JUMP, "JMP": Flow.JUMP, "JML": Flow.JUMP,
          "JSR": Flow.CALL, "JSL": Flow.CALL, "RTS": Flow.RETURN, "RTL": Flow.RETURN,
          "RTI": Flow.RETURN, "BRK": Flow.INTERRUPT, "COP": Flow.INTERRUPT, "STP": Flow.STOP,
-         "WAI": Flow.STOP, "MVN": Flow.REPEAT, "MVP": Flow.REPEAT}
+         "WAI": Flow.WAIT, "MVN": Flow.REPEAT, "MVP": Flow.REPEAT}
 # Fall through, but what follows depends on state not known statically: XCE and PLP set
 # the widths and E at run time, CLI lets a pending IRQ in.
 _ENDS_BLOCK = frozenset({"XCE", "PLP", "CLI"})
@@ -275,13 +287,28 @@ def _stack(op: Opcode, m: int, x: int, e: int) -> int | None:
     return _FIXED_STACK.get(mn, 0)
 
 
+_NZ_FROM = {**dict.fromkeys(("LDA", "PLA", "TXA", "TYA", "AND", "ORA", "EOR", "ADC", "SBC"),
+                           Result.A),
+            **dict.fromkeys(("LDX", "PLX", "TAX", "TYX", "INX", "DEX", "TSX"), Result.X),
+            **dict.fromkeys(("LDY", "PLY", "TAY", "TXY", "INY", "DEY"), Result.Y)}
+_SHIFTS = frozenset({"ASL", "LSR", "ROL", "ROR", "INC", "DEC"})
+
+
+def _nz_from(op: Opcode, writes: Part) -> Result | None:
+    if not writes & NZ:
+        return None
+    if op.mnemonic in _SHIFTS:
+        return Result.A if op.mode is Mode.ACC else Result.MEMORY
+    return _NZ_FROM.get(op.mnemonic, Result.OTHER)
+
+
 def _build(op: Opcode, m: int, x: int, e: int) -> Effects:
     reads, writes = _registers(op, m, x)
     memory, nbytes = _memory(op, m, x)
     mn = op.mnemonic
     flow = Flow.BRANCH if mn in BRANCHES and mn != "BRA" else _FLOW.get(mn, Flow.NEXT)
     return Effects(reads, writes, mn in ("REP", "SEP"), memory, nbytes, _stack(op, m, x, e),
-                   flow, flow is not Flow.NEXT or mn in _ENDS_BLOCK)
+                   flow, flow is not Flow.NEXT or mn in _ENDS_BLOCK, _nz_from(op, writes))
 
 
 #: Width variants: 0..3 native (M << 1 | X), 4 emulation.
@@ -336,6 +363,10 @@ class Widths:
     m: int | None
     x: int | None
     e: int | None = 0
+
+
+#: The instructions that change M, X or E (next_widths says how).
+WIDTH_SETTERS = frozenset({"REP", "SEP", "XCE", "PLP", "RTI"})
 
 
 def next_widths(op: Opcode | int, before: Widths, operand: int | None = None,
