@@ -16,7 +16,9 @@ from pathlib import Path
 
 from triforce.asm import Sandbox, assemble
 from triforce.errors import UserError
-from triforce.isa import BRANCHES, OPCODES, Mode, instruction_text
+from triforce.isa import BRANCHES, OPCODES, Mode, Opcode, instruction_text
+from triforce.isa.semantics import Access, Flow, effects
+from triforce.snes.memmap import access_cycles
 
 
 @dataclass
@@ -97,64 +99,19 @@ class Timing:
         return self.cycles_min + extra * loop.cycles_min, self.cycles_max + extra * loop.cycles_max
 
 
-# data bytes each kind of instruction moves, besides its own fetch, by mnemonic
-_PUSH_PULL = {
-    "PHA": "m", "PLA": "m", "PHX": "x", "PHY": "x", "PLX": "x", "PLY": "x",
-    "PHP": 1, "PLP": 1, "PHB": 1, "PLB": 1, "PHK": 1, "PHD": 2, "PLD": 2,
-    "PEA": 2, "PER": 2, "JSR": 2, "RTS": 2, "JSL": 3, "RTL": 3,
-}
-_POINTER = {
-    Mode.DPI: 2, Mode.DPIX: 2, Mode.DPIY: 2, Mode.SRIY: 2, Mode.DPIL: 3, Mode.DPILY: 3,
-}
-
-
-def data_accesses(op, m: int, x: int, e: int) -> int:
-    """Bus accesses an instruction makes besides fetching its own bytes."""
-    mn, mode = op.mnemonic, op.mode
-    width = 1 if (m or e) else 2
-    iwidth = 1 if (x or e) else 2
-    if mn in _PUSH_PULL:
-        n = _PUSH_PULL[mn]
-        n = width if n == "m" else iwidth if n == "x" else n
-        if mn == "JSR" and mode is Mode.ABSIX:
-            n += 2  # and the pointer
-        return n
-    if mn in ("RTI",):
-        return 3 if e else 4
-    if mn in ("BRK", "COP"):
-        return (3 if e else 4) + 2
-    if mn == "PEI":
-        return 4
-    if mn in ("MVN", "MVP"):
-        return 2
-    if mn in ("JMP", "JML") and mode in (Mode.ABSI, Mode.ABSIX):
-        return 2
-    if mode is Mode.ABSIL:
-        return 3
-    if op.kind in ("r", "w", "xr", "xw"):
-        w = iwidth if op.kind in ("xr", "xw") else width
-        if mode in (Mode.IMM_M, Mode.IMM_X, Mode.IMM8):
-            return 0
-        return w + _POINTER.get(mode, 0)
-    if op.kind == "m":
-        return 2 * width + _POINTER.get(mode, 0) + (1 if e else 0)
-    return 0
-
-
-def region_clocks(addr: int, mapping: str, fastrom: bool) -> int:
-    """Master clocks of one access at ``addr``."""
-    bank, low = (addr >> 16) & 0xFF, addr & 0xFFFF
-    if bank in (0x7E, 0x7F):
-        return 8
-    if (bank < 0x40 or 0x80 <= bank < 0xC0) and low < 0x8000:
-        if low < 0x2000:
-            return 8
-        if 0x4000 <= low < 0x4200:
-            return 12
-        if low < 0x6000:
-            return 6
-        return 8
-    return 6 if (fastrom and bank >= 0x80) else 8
+def data_accesses(op: Opcode, m: int, x: int, e: int) -> int:
+    """Bus accesses an instruction makes besides fetching its own bytes: stack bytes,
+    pointer bytes, data bytes (read and written for read-modify-write and block moves),
+    the interrupt vector."""
+    fx = effects(op, m, x, e)
+    n = abs(fx.stack or 0) + fx.pointer_bytes + fx.memory_bytes
+    if fx.memory in (Access.MODIFY, Access.MOVE):
+        n += fx.memory_bytes  # read, then written
+        if e and fx.memory is Access.MODIFY:
+            n += 1  # emulation mode writes the unmodified value back first
+    if fx.flow is Flow.INTERRUPT:
+        n += 2  # the vector
+    return n
 
 
 def _operand_address(op, operand: bytes, pc: int, dbr: int) -> int | None:
@@ -168,7 +125,7 @@ def _operand_address(op, operand: bytes, pc: int, dbr: int) -> int | None:
         return (dbr << 16) | v
     if mode in (Mode.LONG, Mode.LONGX):
         return v
-    if mode is Mode.IMP and op.mnemonic in _PUSH_PULL:
+    if mode is Mode.IMP and effects(op).stack:
         return 0x0000  # the stack
     return None
 
@@ -202,9 +159,9 @@ def time_bytes(data: bytes, start: int, *, m: int = 1, x: int = 1, e: int = 0,
             note = "+1 when the index crosses a page"
         if op.mnemonic in ("MVN", "MVP"):
             note = "per byte moved"
-        fetch = region_clocks(pc, mapping, fastrom)
+        fetch = access_cycles(pc, fastrom)
         target = _operand_address(op, operand, pc, dbr)
-        data_speed = region_clocks(target, mapping, fastrom) if target is not None else 8
+        data_speed = access_cycles(target, fastrom) if target is not None else 8
         acc = data_accesses(op, m, x, e)
         internal_lo = lo - length - acc
         internal_hi = hi - length - acc

@@ -102,6 +102,7 @@ class Effects:
     flow: Flow
     ends_block: bool   # what follows cannot be known statically (flow, widths, interrupts)
     nz_from: Result | None  # what N and Z are set from (None: not written)
+    pointer_bytes: int  # bytes of the pointer an indirect mode reads (PEI: the word it pushes)
 
 
 # -- the rules -----------------------------------------------------------------------------
@@ -127,6 +128,9 @@ _FLOW = {"BRA": Flow.JUMP, "BRL": Flow.JUMP, "JMP": Flow.JUMP, "JML": Flow.JUMP,
 # the widths and E at run time, CLI lets a pending IRQ in.
 _ENDS_BLOCK = frozenset({"XCE", "PLP", "CLI"})
 _IMMEDIATE = (Mode.IMM_M, Mode.IMM_X, Mode.IMM8)
+#: Bytes of the pointer each indirect addressing mode reads.
+POINTER_BYTES = {Mode.DPI: 2, Mode.DPIX: 2, Mode.DPIY: 2, Mode.SRIY: 2, Mode.DPIL: 3,
+                 Mode.DPILY: 3, Mode.ABSI: 2, Mode.ABSIX: 2, Mode.ABSIL: 3}
 
 
 def _registers(op: Opcode, m: int, x: int) -> tuple[Part, Part]:
@@ -265,8 +269,6 @@ def _memory(op: Opcode, m: int, x: int) -> tuple[Access, int]:
         return Access.READ, xw
     if kind == "xw":
         return Access.WRITE, xw
-    if op.mnemonic == "PEI":
-        return Access.READ, 2
     if op.mnemonic in ("MVN", "MVP"):
         return Access.MOVE, 1
     return Access.NONE, 0
@@ -308,7 +310,7 @@ def _build(op: Opcode, m: int, x: int, e: int) -> Effects:
     mn = op.mnemonic
     flow = Flow.BRANCH if mn in BRANCHES and mn != "BRA" else _FLOW.get(mn, Flow.NEXT)
     return Effects(reads, writes, mn in ("REP", "SEP"), memory, nbytes, _stack(op, m, x, e),
-                   flow, flow is not Flow.NEXT or mn in _ENDS_BLOCK, _nz_from(op, writes))
+                   flow, flow is not Flow.NEXT or mn in _ENDS_BLOCK, _nz_from(op, writes), POINTER_BYTES.get(op.mode, 0))
 
 
 #: Width variants: 0..3 native (M << 1 | X), 4 emulation.
