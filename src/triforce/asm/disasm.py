@@ -56,7 +56,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triforce.errors import UserError
-from triforce.isa import MNEMONICS, OPCODES, Mode, operand_text
+from triforce.isa import MNEMONICS, OPCODES, Mode, Opcode, operand_text
+from triforce.isa.semantics import Flow, Part, Widths, effects, next_widths
 from triforce.snes.memmap import normalize_mapping, pc_to_snes, register_name, snes_to_pc
 
 __all__ = [
@@ -457,42 +458,55 @@ class _Region:
 
 # ---------------------------------------------------------------------------- analysis
 
-# instruction classes for the flow analysis
-(_PLAIN, _CARRY, _REP, _SEP, _XCE, _CLC, _SEC, _PHP, _PLP, _PUSH_M, _PUSH_X, _PUSH, _PULL_M,
- _PULL_X, _PULL, _STACK_RESET, _BCOND, _BRANCH, _JMP, _JML, _JUMP_IND, _JSR, _JSL, _CALL_IND,
- _END, _PER) = range(26)
+# instruction classes for the flow analysis, from the instruction-semantics table
+(_PLAIN, _CARRY, _WIDTHS, _XCE, _CLC, _SEC, _PHP, _PLP, _PUSH, _PULL, _STACK_RESET, _BCOND,
+ _BRANCH, _JMP, _JML, _JUMP_IND, _JSR, _JSL, _CALL_IND, _END, _PER) = range(21)
 
-_BY_MNEMONIC = {
-    "ADC": _CARRY, "SBC": _CARRY, "CMP": _CARRY, "CPX": _CARRY, "CPY": _CARRY,
-    "ASL": _CARRY, "LSR": _CARRY, "ROL": _CARRY, "ROR": _CARRY,
-    "REP": _REP, "SEP": _SEP, "XCE": _XCE, "CLC": _CLC, "SEC": _SEC,
-    "PHP": _PHP, "PLP": _PLP, "PHA": _PUSH_M, "PHX": _PUSH_X, "PHY": _PUSH_X,
-    "PHB": _PUSH, "PHK": _PUSH, "PHD": _PUSH, "PEA": _PUSH, "PEI": _PUSH,
-    "PLA": _PULL_M, "PLX": _PULL_X, "PLY": _PULL_X, "PLB": _PULL, "PLD": _PULL,
-    "TCS": _STACK_RESET, "TXS": _STACK_RESET,
-    "BPL": _BCOND, "BMI": _BCOND, "BVC": _BCOND, "BVS": _BCOND, "BCC": _BCOND, "BCS": _BCOND,
-    "BNE": _BCOND, "BEQ": _BCOND, "BRA": _BRANCH, "BRL": _BRANCH,
-    "RTS": _END, "RTL": _END, "RTI": _END, "STP": _END, "BRK": _END, "PER": _PER,
-}
-_STACK_BYTES = {"PHB": 1, "PHK": 1, "PHD": 2, "PEA": 2, "PEI": 2, "PER": 2, "PLB": 1, "PLD": 2}
+_SPECIAL = {"XCE": _XCE, "CLC": _CLC, "SEC": _SEC, "PHP": _PHP, "PLP": _PLP, "PER": _PER,
+            "BRK": _END}  # BRK: data, not code, far more often than a real BRK
 
 
-def _classify(op) -> int:
+def _classify(op: Opcode) -> int:
+    fx = effects(op)
     mn, mode = op.mnemonic, op.mode
-    if mn == "JMP":
-        return _JMP if mode is Mode.ABS else _JUMP_IND
-    if mn == "JML":
-        return _JML if mode is Mode.LONG else _JUMP_IND
-    if mn == "JSR":
-        return _JSR if mode is Mode.ABS else _CALL_IND
-    if mn == "JSL":
-        return _JSL
-    return _BY_MNEMONIC.get(mn, _PLAIN)
+    if mn in _SPECIAL:
+        return _SPECIAL[mn]
+    if fx.flags_from_operand:
+        return _WIDTHS
+    if fx.flow is Flow.BRANCH:
+        return _BCOND
+    if fx.flow is Flow.JUMP:
+        if mode in (Mode.REL8, Mode.REL16):
+            return _BRANCH
+        return {Mode.ABS: _JMP, Mode.LONG: _JML}.get(mode, _JUMP_IND)
+    if fx.flow is Flow.CALL:
+        return {Mode.ABS: _JSR, Mode.LONG: _JSL}.get(mode, _CALL_IND)
+    if fx.flow in (Flow.RETURN, Flow.STOP):
+        return _END
+    if fx.flow is Flow.INTERRUPT:
+        return _PLAIN  # COP: its handler returns after the signature byte
+    if fx.stack is None:
+        return _STACK_RESET
+    if fx.stack:
+        return _PUSH if fx.stack > 0 else _PULL
+    if fx.writes & Part.C:
+        return _CARRY
+    return _PLAIN
+
+
+def _stack_width(op: Opcode) -> str | None:
+    """Which width a push or pull's size follows: "m", "x" or None (a fixed size)."""
+    n = effects(op).stack
+    if effects(op, m=0).stack != n:
+        return "m"
+    if effects(op, x=0).stack != n:
+        return "x"
+    return None
 
 
 _CLASS = [_classify(op) for op in OPCODES]
 _FIXED_LEN = [op.length(1, 1) for op in OPCODES]
-_NBYTES = [_STACK_BYTES.get(op.mnemonic, 0) for op in OPCODES]
+_STACK_WIDTH = [_stack_width(op) for op in OPCODES]
 _MAX_STACK = 16
 _MAX_REVISITS = 8
 
@@ -524,14 +538,6 @@ def _pull(st: tuple, n: int) -> tuple:
     return st[:-n] if len(st) > n else ()
 
 
-def _rep_flag(flag: int | None, e: int | None) -> int | None:
-    if e == 0:
-        return 0
-    if e == 1:
-        return 1
-    return 0 if flag == 0 else None
-
-
 class _Analysis:
     """Follows the control flow from the entry points and records what it decodes."""
 
@@ -561,7 +567,7 @@ class _Analysis:
         lens, refs, cut, reached = self.lens, self.refs, self.cut, self.reached
         state_hints, return_hints = self.state_hints, self.return_hints
         fm, fx = self.fm, self.fx
-        ops, classes, fixed, nbytes = OPCODES, _CLASS, _FIXED_LEN, _NBYTES
+        ops, classes, fixed, stack_width = OPCODES, _CLASS, _FIXED_LEN, _STACK_WIDTH
         imm_m, imm_x = Mode.IMM_M, Mode.IMM_X
         seen: dict[tuple, tuple] = {}
         revisits: dict[tuple, int] = {}
@@ -634,32 +640,16 @@ class _Analysis:
                 pass
             elif cls == _CARRY:
                 c = None
-            elif cls == _REP:
+            elif cls == _WIDTHS:  # REP / SEP
                 v = buf[idx + 1]
-                if v & 0x20:
-                    m = _rep_flag(m, e)
-                if v & 0x10:
-                    x = _rep_flag(x, e)
-                if v & 0x01:
-                    c = 0
-            elif cls == _SEP:
-                v = buf[idx + 1]
-                if v & 0x20:
-                    m = 1
-                if v & 0x10:
-                    x = 1
-                if v & 0x01:
-                    c = 1
+                after = next_widths(op, Widths(m, x, e), v)
+                m, x = after.m, after.x
+                if v & Part.C:
+                    c = 1 if op.mnemonic == "SEP" else 0
             elif cls == _XCE:
-                if c == 1:
-                    ne = 1
-                elif c == 0:
-                    ne = 0
-                else:
-                    ne = None
-                    m = 1 if m == 1 else None
-                    x = 1 if x == 1 else None
-                c, e = e, ne
+                after = next_widths(op, Widths(m, x, e), carry=c)
+                m, x = after.m, after.x
+                c, e = e, after.e
             elif cls == _CLC:
                 c = 0
             elif cls == _SEC:
@@ -673,18 +663,13 @@ class _Analysis:
                     m, x, c = top
                 else:
                     m = x = c = None
-            elif cls == _PUSH_M:
-                st = _push(st, 0, 1 if m else 2) if m is not None else ()
-            elif cls == _PUSH_X:
-                st = _push(st, 0, 1 if x else 2) if x is not None else ()
-            elif cls == _PUSH:
-                st = _push(st, 0, nbytes[code])
-            elif cls == _PULL_M:
-                st = _pull(st, 1 if m else 2) if m is not None else ()
-            elif cls == _PULL_X:
-                st = _pull(st, 1 if x else 2) if x is not None else ()
-            elif cls == _PULL:
-                st = _pull(st, nbytes[code])
+            elif cls == _PUSH or cls == _PULL:
+                dep = stack_width[code]
+                if (dep == "m" and m is None) or (dep == "x" and x is None):
+                    st = ()  # the size is not known
+                else:
+                    n = effects(code, 1 if m is None else m, 1 if x is None else x).stack or 0
+                    st = _push(st, 0, n) if n > 0 else _pull(st, -n)
             elif cls == _STACK_RESET:
                 st = ()
             elif cls == _PER:
