@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from triforce.asm import Sandbox, assemble
-from triforce.cpu.core import CPU
+from triforce.cpu.core import CPU, returned
 from triforce.cpu.machine import from_rom
 from triforce.errors import UserError, parse_number
 from triforce.isa import OPCODES, Mode, instruction_text
@@ -106,10 +106,6 @@ def _effects_table() -> list[tuple[int, int]]:
 _EFFECTS = _effects_table()
 # REP and SEP write the P bits of their operand
 _OPERAND_FLAGS = [effects(op).flags_from_operand for op in OPCODES]
-
-
-def _returned(start_s: int, s_after: int) -> bool:
-    return 0 < ((s_after - start_s) & 0xFFFF) < 0x8000
 
 
 # ---------------------------------------------------------------------------------------
@@ -642,7 +638,7 @@ def _run(cpu: CPU, start_s: int, max_steps: int) -> tuple[str, int, int, int]:
             writes |= MF_ | XF_
         if cpu.pending:
             return ("stp" if cpu.stopped else "wai"), reads, writes, n
-        if op in returns and _returned(start_s, cpu.s):
+        if op in returns and returned(start_s, cpu.s):
             return "return", reads, writes, n
 
 

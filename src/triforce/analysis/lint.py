@@ -23,7 +23,7 @@ from pathlib import Path
 
 from triforce.asm import Sandbox, assemble
 from triforce.errors import UserError
-from triforce.isa import BRANCHES, MNEMONICS, OPCODES, Mode, Opcode
+from triforce.isa import MNEMONICS, OPCODES, Mode, Opcode
 from triforce.isa.semantics import A16, X16, Y16, Flow, Part, Widths, effects, next_widths
 from triforce.snes.registers import by_address as register_at
 
@@ -239,7 +239,6 @@ _PUSH = {op.mnemonic: _stack_size(op) for op in OPCODES
 _PULL = {op.mnemonic: _stack_size(op) for op in OPCODES
          if (effects(op).stack or 0) < 0 and effects(op).flow is Flow.NEXT}
 _WRITES = [effects(op, m=0, x=0).writes for op in OPCODES]  # 16-bit: every byte shows
-_RETURNS = {op.mnemonic for op in OPCODES if effects(op).flow is Flow.RETURN}
 _ROUND_SIZES = {0x100, 0x200, 0x400, 0x800, 0x1000, 0x2000, 0x4000, 0x8000}
 _IRQ_WORDS = frozenset({"NMI", "IRQ", "BRK", "COP", "VBLANK", "INTERRUPT", "ISR"})
 # A name whose first part is one of these verbs acts on interrupts ("EnableNmi"), it is not one.
@@ -677,21 +676,22 @@ class _Linter:
         new = replace(s, **upd) if upd else s
 
         # successors
-        if mn in _RETURNS:
+        flow = effects(ins.op).flow
+        if flow is Flow.RETURN:
             if chk:
                 self.rules_return(ins, st)
             return [("return", new)]
-        if mn in ("STP",):
+        if flow is Flow.STOP:
             return []
-        if mn in BRANCHES or mn == "BRL":
+        if flow in (Flow.BRANCH, Flow.JUMP) and ins.mode in (Mode.REL8, Mode.REL16):
             t = ins.branch_target()
-            if mn in ("BRA", "BRL"):
+            if flow is Flow.JUMP:
                 return [(t, new)]
             return [(t, new), (ins.next, new)]
-        if mn in ("JMP", "JML"):
+        if flow is Flow.JUMP:
             t = self._resolve(ins.jump_target())
             return [(t, new)] if t is not None else []
-        if mn in ("JSR", "JSL"):
+        if flow is Flow.CALL:
             t = self._resolve(ins.jump_target())
             if t is not None and call_states is not None:
                 call_states.setdefault(t, []).append((new, self.entry))

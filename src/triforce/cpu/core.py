@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from triforce.cpu import codegen
 from triforce.cpu.bus import ADDR_MASK, FlatMemory, WatchedBus, code_bytes
 from triforce.isa import OPCODES, instruction_text
+from triforce.isa.semantics import Flow, effects
+
+_RETURN_CODES = frozenset(op.code for op in OPCODES if effects(op).flow is Flow.RETURN)
 
 DEFAULT_MAX_STEPS = 10_000_000
 MAX_BLOCK = 32
@@ -712,9 +715,9 @@ class CPU:
                 recent.append(line)
                 if trace is not None:
                     trace(line)
-                mn = OPCODES[peek(addr)].mnemonic
+                code = peek(addr)
                 self.step()
-                if stop_on_return and mn in ("RTS", "RTL", "RTI") and _returned(start_s, self.s):
+                if stop_on_return and code in _RETURN_CODES and returned(start_s, self.s):
                     return "return"
                 continue
             # fast path: compiled blocks until something needs a look
@@ -736,7 +739,7 @@ class CPU:
                     if blk.brk and stop_on_brk:
                         return "brk"
                     blk.fn(self, room)
-                    if blk.ret and stop_on_return and _returned(start_s, self.s):
+                    if blk.ret and stop_on_return and returned(start_s, self.s):
                         return "return"
                     break
                 key = blk.fn(self, room)
@@ -751,7 +754,7 @@ class CPU:
         }
 
 
-def _returned(start_s: int, s_after: int) -> bool:
+def returned(start_s: int, s_after: int) -> bool:
     """Did a return instruction just leave the routine the run started in?
 
     True when the stack pointer is now above where it was at the start.
