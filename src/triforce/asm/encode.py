@@ -417,18 +417,22 @@ def _pick(mn: str, modes, table: dict[int, Mode], width: int, value: int) -> byt
     raise AsmError(f"{mn} has no such addressing mode", "Einvalid_addressing_mode")
 
 
+# JMP and JSR with a 24-bit operand are JML and JSL
+_LONG_JUMP = {mn: modes_of(long)[Mode.LONG].code
+              for mn, long in (("JMP", "JML"), ("JML", "JML"), ("JSR", "JSL"), ("JSL", "JSL"))}
+
+
 def _jump(mn: str, cls: str, modes, value: int, forced: int | None) -> bytes:
     if cls == "plain":
         if forced == 3 and mn == "JSR" or forced == 1:
             raise AsmError(f"unknown command: {mn.lower()} has no such length", "Eunknown_command")
         if mn in ("JML", "JSL") or forced == 3:
-            code = {"JMP": 0x5C, "JML": 0x5C, "JSR": 0x22, "JSL": 0x22}[mn]
-            return _bytes(code, value, 3)
+            return _bytes(_LONG_JUMP[mn], value, 3)
         return _bytes(modes[Mode.ABS].code, value, 2)
     if cls == "ind" and mn == "JMP":
-        return _bytes(0x6C, value, 2)
+        return _bytes(modes[Mode.ABSI].code, value, 2)
     if cls == "indx" and mn in ("JMP", "JSR"):
         return _bytes(modes[Mode.ABSIX].code, value, 2)
     if cls == "lind" and mn in ("JMP", "JML"):
-        return _bytes(0xDC, value, 2)
+        return _bytes(modes_of("JML")[Mode.ABSIL].code, value, 2)
     raise AsmError(f"{mn} has no such addressing mode", "Einvalid_addressing_mode")
