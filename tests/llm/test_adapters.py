@@ -6,9 +6,8 @@ import numpy as np
 import pytest
 
 from triforce.errors import UserError
-from triforce.llm import adapters
+from triforce.llm import BackendError, adapters
 from triforce.llm.adapters import base_info, check, describe, random_lora, read_lora, write_lora
-from triforce.llm.base import BackendError
 
 
 def test_base_info(base_gguf):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from triforce.errors import UserError
-from triforce.llm import backend_chain
-from triforce.llm.base import BackendError, ChatRequest
+from triforce.llm import BackendError, ChatRequest, backend_chain
 from triforce.llm.ollama import OllamaBackend
 from triforce.llm.openai import OpenAIBackend
 

@@ -10,7 +10,7 @@ import llama_cpp
 import pytest
 from llm_helpers import greedy
 
-from triforce.llm.base import BackendError
+from triforce.llm import BackendError
 
 
 def test_adapters_swap_on_one_loaded_model(embedded, adapter_a, adapter_b):

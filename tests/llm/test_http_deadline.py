@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from triforce.llm.base import BackendError, ChatRequest
+from triforce.llm import BackendError, ChatRequest
 from triforce.llm.ollama import OllamaBackend
 
 

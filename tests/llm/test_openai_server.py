@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from llm_helpers import greedy
 
-from triforce.llm.base import BackendError
+from triforce.llm import BackendError
 from triforce.llm.embedded import EmbeddedBackend
 from triforce.llm.openai import OpenAIBackend
 

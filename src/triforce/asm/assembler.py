@@ -17,6 +17,7 @@ from triforce.asm.encode import encode as _encode
 from triforce.asm.expr import AsmError
 from triforce.asm.freespace import EXPANDED_START, clean_at, rats_tag, try_block
 from triforce.asm.mapping import SA1_DEFAULT, Mapper
+from triforce.asm.operands import split_args
 from triforce.asm.source import MAX_WORK, Line, Sandbox, SourceFiles, split_statements
 from triforce.isa.table import MNEMONICS
 
@@ -111,32 +112,6 @@ _WORD = re.compile(r"^\S+")
 _CHARMAP = re.compile(r"^'(.|\\.)'\s*=\s*(.+)$")
 _MACRO_PARAM = re.compile(r"<([A-Za-z0-9_]+|\.\.\.\[[^\]]*\])>")
 _VARARG = re.compile(r"<\.\.\.\[([^\]]*)\]>")
-
-
-def _split_args(text: str) -> list[str]:
-    """Split on top-level commas (not inside quotes, parentheses or brackets)."""
-    out, depth, quote, cur = [], 0, None, []
-    for ch in text:
-        if quote:
-            cur.append(ch)
-            if ch == quote:
-                quote = None
-            continue
-        if ch in "\"'":
-            quote = ch
-        elif ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append("".join(cur).strip())
-            cur = []
-            continue
-        cur.append(ch)
-    tail = "".join(cur).strip()
-    if tail or out:
-        out.append(tail)
-    return out
 
 
 _BUILTINS = frozenset({
@@ -712,7 +687,7 @@ class Assembler:
             raise AsmError(f"unknown macro '{name}'", "Emacro_not_found")
         args = _MACRO_ARGS.get(argtext)
         if args is None:
-            args = [_unquote(a) for a in _split_args(argtext)] if argtext.strip() else []
+            args = [_unquote(a) for a in split_args(argtext)] if argtext.strip() else []
             if len(_MACRO_ARGS) < 200_000:
                 _MACRO_ARGS[argtext] = args
         if (len(args) != len(mac.params) and not mac.variadic) or len(args) < len(mac.params):
@@ -1368,7 +1343,7 @@ class Assembler:
     def d_sa1rom(self, rest: str) -> None:
         banks = SA1_DEFAULT
         if rest.strip():
-            parts = _split_args(rest)
+            parts = split_args(rest)
             if len(parts) != 4:
                 raise AsmError("sa1rom takes four bank numbers", "Einvalid_mapper")
             banks = tuple(self.eval(p) & 7 for p in parts)
@@ -1648,7 +1623,7 @@ class Assembler:
             raise AsmError("unknown command (a space before a comma splits the statement)",
                            "Eunknown_command")
         out = bytearray()
-        for arg in _split_args(rest):
+        for arg in split_args(rest):
             if not arg:
                 raise AsmError("empty data item", "Emalformed_expression")
             if arg.startswith('"') and arg.endswith('"') and len(arg) >= 2:
@@ -1819,14 +1794,14 @@ class Assembler:
     def format_args(self, rest: str) -> str:
         """Join strings and values the way print, warn, error and assert do."""
         parts = []
-        for arg in _split_args(rest):
+        for arg in split_args(rest):
             if len(arg) >= 2 and arg.startswith('"') and arg.endswith('"'):
                 parts.append(arg[1:-1].replace('""', '"'))
                 continue
             m = re.match(r"^(hex|dec|bin|double|pc|bytes|freespaceuse)\s*(?:\((.*)\))?$", arg, re.I)
             if m and (m.group(2) is not None or m.group(1).lower() in ("pc", "bytes", "freespaceuse")):
                 f = m.group(1).lower()
-                inner = _split_args(m.group(2)) if m.group(2) and m.group(2).strip() else []
+                inner = split_args(m.group(2)) if m.group(2) and m.group(2).strip() else []
                 if f == "pc":
                     parts.append(f"{self.snes:06X}")
                 elif f == "bytes":
@@ -1863,7 +1838,7 @@ class Assembler:
         self.error("Eerror_command", "error command: " + self.format_args(rest))
 
     def d_assert(self, rest: str) -> None:
-        args = _split_args(rest)
+        args = split_args(rest)
         if not args or not args[0]:
             raise AsmError("assert needs a condition", "Ebroken_assert")
         cond_text = self.subst(args[0])
@@ -1922,7 +1897,7 @@ class Assembler:
 
     def d_table(self, rest: str) -> None:
         self.deprecated("table command", "use 'c' = value")
-        args = _split_args(rest)
+        args = split_args(rest)
         if not args or not args[0]:
             raise AsmError("table needs a file name", "Einvalid_table_file")
         path = self.resolve_path(_unquote(args[0]), self.line.file)
@@ -1973,7 +1948,7 @@ class Assembler:
         if self.mapping == "norom":
             raise AsmError("freespace can't be used with norom", "Eno_freespace_norom")
         self.close_freespace()
-        opts = [o.strip() for o in _split_args(rest) if o.strip()]
+        opts = [o.strip() for o in split_args(rest) if o.strip()]
         flags = {o.lower() for o in opts}
         fill = self.fs_byte
         for o in opts:
@@ -2093,7 +2068,7 @@ class Assembler:
         if self.cur_fs is None or self.real != self.cur_fs["start"]:
             raise AsmError("prot must come right after a freespace command",
                            "Eprot_not_at_freespace_start")
-        addrs = [self.eval(a) for a in _split_args(rest)]
+        addrs = [self.eval(a) for a in split_args(rest)]
         for a in addrs:
             self.fs_refs.append((a, self.line))
         body = b"".join((a & 0xFFFFFF).to_bytes(3, "little") for a in addrs)

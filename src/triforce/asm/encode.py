@@ -11,6 +11,7 @@ import re
 
 from triforce.asm import expr as ex
 from triforce.asm.expr import AsmError
+from triforce.asm.operands import split_args
 from triforce.isa import Mode, modes_of
 
 _SUFFIX_WIDTH = {"b": 1, "w": 2, "l": 3}
@@ -289,9 +290,7 @@ def _encode(asm, mn: str, suffix: str, operand: str) -> bytes:
         return _bytes(modes[Mode.REL16].code, off, 2)
 
     if mn in ("MVN", "MVP"):
-        from triforce.asm.assembler import _split_args
-
-        parts = [p[1:] if p.startswith("#") else p for p in _split_args(operand)]
+        parts = [p[1:] if p.startswith("#") else p for p in split_args(operand)]
         if len(parts) == 1:
             v = asm.eval(parts[0]) & 0xFFFF  # one 16-bit operand, little-endian
             return bytes([modes[Mode.BLK].code, v & 0xFF, v >> 8])

@@ -6,7 +6,17 @@ Knows nothing of 65816: it serves whatever the experts ask for. Every backend sp
 
 from __future__ import annotations
 
-from triforce.llm.base import Backend, BackendError, ChatRequest, ChatResult
+from triforce.llm.base import Backend, ChatRequest, ChatResult
+from triforce.llm.errors import (
+    BackendError,
+    BackendTimeout,
+    BadReply,
+    ErrorKind,
+    MissingModel,
+    NotInstalled,
+    Refused,
+    Unreachable,
+)
 
 BACKEND_NAMES = ("embedded", "ollama", "openai")
 
@@ -50,5 +60,6 @@ def open_backend(name: str, **options) -> Backend:
     raise UserError(f"unknown backend '{name}' (one of: {', '.join(BACKEND_NAMES)})")
 
 
-__all__ = ["BACKEND_NAMES", "Backend", "backend_chain", "BackendError", "ChatRequest", "ChatResult",
-           "open_backend"]
+__all__ = ["BACKEND_NAMES", "Backend", "backend_chain", "BackendError", "BackendTimeout",
+           "BadReply", "ChatRequest", "ChatResult", "ErrorKind", "MissingModel", "NotInstalled",
+           "Refused", "Unreachable", "open_backend"]

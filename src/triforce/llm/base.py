@@ -14,22 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
-from triforce.errors import UserError
 from triforce.llm.probe import Probe
-
-
-class BackendError(UserError):
-    """A backend could not answer: down, model missing, timed out, refused.
-
-    ``kind`` is one of "unreachable", "missing_model", "timeout", "refused", "bad_reply",
-    "not_installed": the orchestrator moves on to the next backend of the fallback chain
-    for every kind but "refused" (the request itself is at fault).
-    """
-
-    def __init__(self, backend: str, message: str, kind: str = "unreachable") -> None:
-        self.backend = backend
-        self.kind = kind
-        super().__init__(f"{backend}: {message}")
 
 
 @dataclass

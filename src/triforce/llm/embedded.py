@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from triforce.llm.base import (
-    BackendError,
     ChatRequest,
     ChatResult,
     Clock,
     RepeatGuard,
     TokenCallback,
 )
+from triforce.llm.errors import BadReply, MissingModel, NotInstalled, Refused
 from triforce.llm.probe import EMBEDDED_INSTALL, Probe, embedded_gguf, probe_embedded
 from triforce.system import compute_threads
 
@@ -61,13 +61,13 @@ class EmbeddedBackend:
                 return 0.0
             path = self.model_path or embedded_gguf()
             if path is None or not Path(path).is_file():
-                raise BackendError(self.name, f"the default model is not installed "
-                                   f"({EMBEDDED_INSTALL})", "not_installed")
+                raise NotInstalled(self.name, f"the default model is not installed "
+                                   f"({EMBEDDED_INSTALL})")
             try:
                 import llama_cpp
             except ImportError:
-                raise BackendError(self.name, f"llama-cpp-python is not installed "
-                                   f"({EMBEDDED_INSTALL})", "not_installed") from None
+                raise NotInstalled(self.name, f"llama-cpp-python is not installed "
+                                   f"({EMBEDDED_INSTALL})") from None
             t0 = time.perf_counter()
             try:
                 # n_threads_batch too: left alone, llama-cpp-python uses every logical CPU
@@ -77,8 +77,7 @@ class EmbeddedBackend:
                     model_path=str(path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                     n_threads_batch=self.n_threads, seed=self.seed, verbose=False)
             except (ValueError, RuntimeError, OSError) as exc:
-                raise BackendError(self.name, f"cannot load {path}: {exc}",
-                                   "not_installed") from None
+                raise NotInstalled(self.name, f"cannot load {path}: {exc}") from None
             self.model_path = Path(path)
             self.load_time = time.perf_counter() - t0
             return self.load_time
@@ -106,13 +105,13 @@ class EmbeddedBackend:
             if key in self._adapters:
                 return key
             if not Path(key).is_file():
-                raise BackendError(self.name, f"no such adapter file: {path}", "missing_model")
+                raise MissingModel(self.name, f"no such adapter file: {path}")
             import llama_cpp
 
             ptr = llama_cpp.llama_adapter_lora_init(self._llm._model.model, key.encode())
             if not ptr:
-                raise BackendError(self.name, f"{path} is not a LoRA adapter for "
-                                   f"{self.model_path.name}", "missing_model")
+                raise MissingModel(self.name, f"{path} is not a LoRA adapter for "
+                                   f"{self.model_path.name}")
             self._adapters[key] = ptr
             return key
 
@@ -137,7 +136,7 @@ class EmbeddedBackend:
             scales = (ctypes.c_float * 1)(scale)
             rc = llama_cpp.llama_set_adapters_lora(self._llm._ctx.ctx, arr, 1, scales)
         if rc:
-            raise BackendError(self.name, f"cannot apply adapter {key}", "bad_reply")
+            raise BadReply(self.name, f"cannot apply adapter {key}")
         self._active = key
         self._scale = scale
         self._llm.reset()        # the cached prompt was computed with the other weights
@@ -194,7 +193,7 @@ class EmbeddedBackend:
                         finish = "timeout"
                         break
             except ValueError as exc:   # e.g. the prompt does not fit the context
-                raise BackendError(self.name, str(exc), "refused") from None
+                raise Refused(self.name, str(exc)) from None
             n_done = len(clock.parts)
             prompt_tokens = max(0, self._llm.n_tokens - n_done) if n_done else self._llm.n_tokens
             return ChatResult(

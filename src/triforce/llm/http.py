@@ -14,7 +14,14 @@ import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
-from triforce.llm.base import BackendError
+from triforce.llm.errors import (
+    BackendError,
+    BackendTimeout,
+    BadReply,
+    MissingModel,
+    Refused,
+    Unreachable,
+)
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 MAX_REPLY = 64 * 1024 * 1024
@@ -30,8 +37,7 @@ class Deadline:
 
     def check(self, backend: str, url: str) -> None:
         if self.left() <= 0:
-            raise BackendError(backend, f"no answer from {url} within {self.seconds:g} s",
-                               "timeout")
+            raise BackendTimeout(backend, f"no answer from {url} within {self.seconds:g} s")
 
 
 def request(backend: str, method: str, url: str, body: Any = None, *,
@@ -47,8 +53,7 @@ def request(backend: str, method: str, url: str, body: Any = None, *,
     try:
         req = urllib.request.Request(url, data=data, method=method, headers=hdrs)
     except ValueError as exc:   # a malformed address in the user's settings
-        raise BackendError(backend, f"{url} is not a usable address ({exc})",
-                           "unreachable") from None
+        raise Unreachable(backend, f"{url} is not a usable address ({exc})") from None
     left = deadline.left()
     if left <= 0:
         deadline.check(backend, url)
@@ -57,14 +62,13 @@ def request(backend: str, method: str, url: str, body: Any = None, *,
     except urllib.error.HTTPError as exc:
         detail = _error_detail(exc)
         if exc.code == 404 and not_found:
-            raise BackendError(backend, not_found + (f" ({detail})" if detail else ""),
-                               "missing_model") from None
+            raise MissingModel(backend, not_found + (f" ({detail})" if detail else "")) from None
         if exc.code in (401, 403):
-            raise BackendError(backend, f"{url} refused the request (HTTP {exc.code}: "
-                               f"{detail or 'check the API key'})", "refused") from None
-        kind = "refused" if 400 <= exc.code < 500 else "bad_reply"
-        raise BackendError(backend, f"{url} answered HTTP {exc.code}"
-                           + (f": {detail}" if detail else ""), kind) from None
+            raise Refused(backend, f"{url} refused the request (HTTP {exc.code}: "
+                               f"{detail or 'check the API key'})") from None
+        error = Refused if 400 <= exc.code < 500 else BadReply
+        raise error(backend, f"{url} answered HTTP {exc.code}"
+                    + (f": {detail}" if detail else "")) from None
     except TimeoutError:
         raise _timeout(backend, url, deadline) from None
     except urllib.error.URLError as exc:
@@ -72,19 +76,15 @@ def request(backend: str, method: str, url: str, body: Any = None, *,
         if isinstance(reason, TimeoutError | socket.timeout):
             raise _timeout(backend, url, deadline) from None
         text = getattr(reason, "strerror", None) or str(reason)
-        raise BackendError(backend, f"cannot reach {url} ({text}); is the server running?",
-                           "unreachable") from None
+        raise Unreachable(backend, f"cannot reach {url} ({text}); is the server running?") from None
     except (ConnectionError, OSError) as exc:
-        raise BackendError(backend, f"cannot reach {url} ({exc}); is the server running?",
-                           "unreachable") from None
+        raise Unreachable(backend, f"cannot reach {url} ({exc}); is the server running?") from None
     except ValueError as exc:   # e.g. "Invalid IPv6 URL" from a malformed host
-        raise BackendError(backend, f"{url} is not a usable address ({exc})",
-                           "unreachable") from None
+        raise Unreachable(backend, f"{url} is not a usable address ({exc})") from None
 
 
 def _timeout(backend: str, url: str, deadline: Deadline) -> BackendError:
-    return BackendError(backend, f"no answer from {url} within {deadline.seconds:g} s",
-                        "timeout")
+    return BackendTimeout(backend, f"no answer from {url} within {deadline.seconds:g} s")
 
 
 def _error_detail(exc: urllib.error.HTTPError) -> str:
@@ -115,7 +115,7 @@ def get_json(backend: str, url: str, *, headers=None, timeout: float = 10.0,
     deadline = Deadline(timeout)
     with request(backend, "GET", url, headers=headers, deadline=deadline,
                  not_found=not_found) as resp:
-        return _read_json(backend, url, resp, deadline)
+        return read_json(backend, url, resp, deadline)
 
 
 def post_json(backend: str, url: str, body: Any, *, headers=None, timeout: float = 120.0,
@@ -123,20 +123,21 @@ def post_json(backend: str, url: str, body: Any, *, headers=None, timeout: float
     deadline = Deadline(timeout)
     with request(backend, "POST", url, body, headers=headers, deadline=deadline,
                  not_found=not_found) as resp:
-        return _read_json(backend, url, resp, deadline)
+        return read_json(backend, url, resp, deadline)
 
 
-def _read_json(backend: str, url: str, resp, deadline: Deadline) -> Any:
+def read_json(backend: str, url: str, resp, deadline: Deadline) -> Any:
+    """The JSON body of an open response, read within ``deadline`` (at most MAX_REPLY bytes)."""
     try:
         raw = resp.read(MAX_REPLY)
     except TimeoutError:
         raise _timeout(backend, url, deadline) from None
     except OSError as exc:
-        raise BackendError(backend, f"connection to {url} broke ({exc})", "unreachable") from None
+        raise Unreachable(backend, f"connection to {url} broke ({exc})") from None
     try:
         return json.loads(raw)
     except ValueError:
-        raise BackendError(backend, f"{url} did not answer JSON", "bad_reply") from None
+        raise BadReply(backend, f"{url} did not answer JSON") from None
 
 
 def _socket_of(resp) -> socket.socket | None:
@@ -163,14 +164,12 @@ def lines(backend: str, url: str, resp, deadline: Deadline) -> Iterator[str]:
         except TimeoutError:
             raise _timeout(backend, url, deadline) from None
         except OSError as exc:
-            raise BackendError(backend, f"connection to {url} broke ({exc})",
-                               "unreachable") from None
+            raise Unreachable(backend, f"connection to {url} broke ({exc})") from None
         if not chunk:
             break
         buf += chunk
         if len(buf) > MAX_REPLY:
-            raise BackendError(backend, f"{url} sent a line longer than {MAX_REPLY} bytes",
-                               "bad_reply")
+            raise BadReply(backend, f"{url} sent a line longer than {MAX_REPLY} bytes")
         *done, buf = buf.split(b"\n")
         for raw in done:
             text = raw.decode("utf-8", "replace").strip()

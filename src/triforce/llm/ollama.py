@@ -12,7 +12,8 @@ import os
 from typing import Any
 
 from triforce.llm import http
-from triforce.llm.base import BackendError, ChatRequest, ChatResult, Clock, TokenCallback
+from triforce.llm.base import ChatRequest, ChatResult, Clock, TokenCallback
+from triforce.llm.errors import BadReply, MissingModel
 from triforce.llm.probe import Probe, ollama_url, probe_ollama
 
 
@@ -102,19 +103,17 @@ class OllamaBackend:
                 try:
                     d = json.loads(line)
                 except ValueError:
-                    raise BackendError(self.name, f"{url} sent a line that is not JSON",
-                                       "bad_reply") from None
+                    raise BadReply(self.name, f"{url} sent a line that is not JSON") from None
                 if "error" in d:
                     msg = str(d["error"])
-                    kind = "missing_model" if "not found" in msg else "bad_reply"
-                    raise BackendError(self.name, msg, kind)
+                    raise (MissingModel if "not found" in msg else BadReply)(self.name, msg)
                 text = piece(d)
                 clock.add(text)
                 if d.get("done"):
                     final = d
                     break
         if not final:
-            raise BackendError(self.name, f"{url} ended the reply early", "bad_reply")
+            raise BadReply(self.name, f"{url} ended the reply early")
         ns = 1e-9
         total = clock.elapsed()
         return ChatResult(

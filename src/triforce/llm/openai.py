@@ -13,7 +13,8 @@ import os
 from typing import Any
 
 from triforce.llm import http
-from triforce.llm.base import BackendError, ChatRequest, ChatResult, Clock, TokenCallback
+from triforce.llm.base import ChatRequest, ChatResult, Clock, TokenCallback
+from triforce.llm.errors import BackendError, BadReply, MissingModel, Refused
 from triforce.llm.probe import Probe, openai_url, probe_openai
 
 
@@ -62,9 +63,9 @@ class OpenAIBackend:
         try:
             with http.request(self.name, "GET", url, headers=self._headers(),
                               deadline=deadline) as resp:
-                data = http._read_json(self.name, url, resp, deadline)
+                data = http.read_json(self.name, url, resp, deadline)
         except BackendError as exc:
-            if exc.kind in ("refused", "bad_reply"):   # no /models here: take names on trust
+            if isinstance(exc, Refused | BadReply):   # no /models here: take names on trust
                 return None
             raise
         items = data.get("data", []) if isinstance(data, dict) else []
@@ -81,7 +82,7 @@ class OpenAIBackend:
         if not model:
             names = self._listed(deadline)    # a single-model server: use what it serves
             if not names:
-                raise BackendError(self.name, f"{self.url} serves no models", "missing_model")
+                raise MissingModel(self.name, f"{self.url} serves no models")
             self.default_model = names[0]
             return names[0]
         names = self._listed(deadline)
@@ -89,8 +90,8 @@ class OpenAIBackend:
             names = self._listed(deadline, refresh=True)    # loaded since we last looked?
             if names is not None and not _is_served(model, names):
                 shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-                raise BackendError(self.name, f"model '{model}' is not served at {self.url} "
-                                   f"(it serves: {shown or 'nothing'})", "missing_model")
+                raise MissingModel(self.name, f"model '{model}' is not served at {self.url} "
+                                   f"(it serves: {shown or 'nothing'})")
         return model
 
     def chat(self, request: ChatRequest, on_token: TokenCallback | None = None) -> ChatResult:
@@ -129,7 +130,7 @@ class OpenAIBackend:
         with resp:
             ctype = resp.headers.get("Content-Type", "")
             if "text/event-stream" not in ctype:   # a server that ignores "stream"
-                data = http._read_json(self.name, url, resp, deadline)
+                data = http.read_json(self.name, url, resp, deadline)
                 return self._whole(data, model, clock)
             for line in http.lines(self.name, url, resp, deadline):
                 if not line.startswith("data:"):
@@ -140,13 +141,11 @@ class OpenAIBackend:
                 try:
                     d = json.loads(payload)
                 except ValueError:
-                    raise BackendError(self.name, f"{url} sent an event that is not JSON",
-                                       "bad_reply") from None
+                    raise BadReply(self.name, f"{url} sent an event that is not JSON") from None
                 if "error" in d:
                     err = d["error"]
-                    raise BackendError(self.name, str(err.get("message", err)
-                                                      if isinstance(err, dict) else err),
-                                       "bad_reply")
+                    raise BadReply(self.name, str(err.get("message", err)
+                                                      if isinstance(err, dict) else err))
                 if d.get("usage"):
                     usage = d["usage"]
                 for ch in d.get("choices") or []:
@@ -164,8 +163,7 @@ class OpenAIBackend:
             choice = data["choices"][0]
             text = choice["message"]["content"] or ""
         except (KeyError, IndexError, TypeError):
-            raise BackendError(self.name, "the server's reply has no choices[0].message",
-                               "bad_reply") from None
+            raise BadReply(self.name, "the server's reply has no choices[0].message") from None
         usage = data.get("usage") or {}
         clock.token()
         return ChatResult(text=text, backend=self.name, model=model,

@@ -13,6 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from triforce.llm import http
+from triforce.llm.errors import BackendError
+
 TIMEOUT = 0.3
 OLLAMA_DEFAULT = "http://127.0.0.1:11434"
 OPENAI_DEFAULT = "http://127.0.0.1:8000/v1"
@@ -85,9 +88,6 @@ def probe_embedded() -> Probe:
 
 def _get_json(url: str, timeout: float) -> dict | None:
     """The JSON at ``url``, or None when it cannot be had within ``timeout``."""
-    from triforce.llm import http  # here: http's errors module imports this one
-    from triforce.llm.base import BackendError
-
     try:
         data = http.get_json("probe", url, timeout=timeout)
     except BackendError:

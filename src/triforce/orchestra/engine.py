@@ -597,12 +597,12 @@ class Orchestrator:
             except BackendError as exc:
                 last = exc
                 errors.append(str(exc))
-                if exc.kind == "refused":
+                if not exc.falls_back:
                     break
                 if emit:
                     emit("note", f"{exc}; trying the next backend" if name != self.chain[-1]
                          else str(exc))
         assert last is not None
         if len(errors) > 1:
-            raise BackendError(last.backend, " | ".join(errors), last.kind)
+            raise type(last)(last.backend, " | ".join(errors))
         raise last

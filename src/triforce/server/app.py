@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 
 from triforce import __version__
 from triforce.errors import UserError, load_json
+from triforce.server.log import log
 from triforce.server.service import ApiError, Service, clip
 
 #: A body larger than the limit is read and thrown away (so the client sees the 413)
@@ -41,13 +42,6 @@ BUSY_IDLE_TIMEOUT = 2.0
 REQUEST_DEADLINE = 30.0
 #: Connections served at once; one more is answered 503 (with Retry-After) and closed.
 MAX_CONNECTIONS = 64
-
-
-def log(text: str) -> None:
-    try:
-        print(f"triforce: {text}", file=sys.stderr, flush=True)
-    except (OSError, ValueError):
-        pass
 
 
 # -- routes ------------------------------------------------------------------------------

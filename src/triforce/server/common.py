@@ -10,6 +10,7 @@ from typing import Protocol
 
 from triforce.errors import UserError
 from triforce.server.jobs import Cancelled, Job, TextStream, Timeout
+from triforce.server.log import log
 from triforce.server.service import ApiError, Service, bad_request
 
 # -- request fields ----------------------------------------------------------------------
@@ -66,7 +67,7 @@ def opt_dict(d: dict, key: str) -> dict:
 
 def error_for(exc: BaseException, svc: Service) -> ApiError:
     """The error reply for what stopped a job."""
-    from triforce.llm import BackendError
+    from triforce.llm.errors import BackendError
 
     if isinstance(exc, ApiError):
         return exc
@@ -87,8 +88,6 @@ def error_for(exc: BaseException, svc: Service) -> ApiError:
         return ApiError(502, str(exc), "backend_error", exc.kind)
     if isinstance(exc, UserError):
         return bad_request(str(exc))
-    from triforce.server.app import log
-
     log(f"internal error while answering: {type(exc).__name__}: {exc}")
     if os.environ.get("TRIFORCE_DEBUG"):
         traceback.print_exception(exc)
