@@ -5,7 +5,10 @@ from __future__ import annotations
 
 def split_args(text: str) -> list[str]:
     """Split on top-level commas (not inside quotes, parentheses or brackets)."""
-    out, depth, quote, cur = [], 0, None, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
+    quote: str | None = None
     for ch in text:
         if quote:
             cur.append(ch)

@@ -47,15 +47,16 @@ class Mode(Enum):
 
     @property
     def label(self) -> str:
-        return self.value[0]
+        return str(self.value[0])
 
     @property
     def operand_bytes(self) -> int | None:
-        return self.value[1]
+        n: int | None = self.value[1]
+        return n
 
     @property
     def syntax(self) -> str:
-        return self.value[2]
+        return str(self.value[2])
 
 
 DIRECT_MODES = frozenset(

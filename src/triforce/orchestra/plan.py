@@ -148,7 +148,7 @@ def from_json(text: str, experts: dict[str, str]) -> Plan:
         raise UserError("the planner's reply is not JSON") from None
     if not isinstance(data, dict) or not isinstance(data.get("steps"), list):
         raise UserError("the planner's reply has no 'steps' list")
-    steps = []
+    steps: list[PlanStep] = []
     for raw in data["steps"]:
         if not isinstance(raw, dict):
             raise UserError("a plan step is not an object")

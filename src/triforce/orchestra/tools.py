@@ -158,10 +158,14 @@ class ToolBox:
                            "cycles": result.cycles, "registers": regs})
 
     def cycles(self, code: str, m8: bool | None = None, x8: bool | None = None) -> ToolResult:
+        from triforce.analysis.optimize import entry_widths
         from triforce.analysis.timing import time_source
 
-        t = time_source(code, m=None if m8 is None else int(m8),
-                        x=None if x8 is None else int(x8), include_paths=self.include_paths,
+        # widths not given: what the code says (its immediates, comments), else 8-bit, as
+        # the optimizer costs code
+        m, x = entry_widths(code, None if m8 is None else int(m8),
+                            None if x8 is None else int(x8))
+        t = time_source(code, m=m, x=x, include_paths=self.include_paths,
                         sandbox=self.sandbox)
         rng = (f"{t.cycles_min}" if t.cycles_min == t.cycles_max
                else f"{t.cycles_min}-{t.cycles_max}")
