@@ -14,6 +14,7 @@ import pytest
 from triforce.cli.main import main
 from triforce.errors import UserError
 from triforce.orchestra import Orchestrator
+from triforce.orchestra.events import ToolRan
 from triforce.orchestra.plan import Plan, PlanStep
 
 OPT_Q = "optimize this: lda #$00 : sta $10 : rts"
@@ -202,14 +203,14 @@ def test_project_files_named_in_the_question_are_read_inside_the_project(tmp_pat
     o = Orchestrator(project_root=root, max_tokens=8, timeout=60, record_stats=False)
     events = []
     ans = o.ask("optimize src/hook.asm please", expert="din",
-                on_event=lambda k, p: events.append((k, p)))
+                on_event=events.append)
     assert "stz $10" in ans.sections[0].tool_text
-    reads = [p for k, p in events if k == "tool" and p.tool == "read_file"]
+    reads = [e.result for e in events if isinstance(e, ToolRan) and e.result.tool == "read_file"]
     assert reads and reads[0].ok and reads[0].data["path"] == "src/hook.asm"
     events.clear()
     ans = o.ask("optimize ../outside.asm please", expert="din",
-                on_event=lambda k, p: events.append((k, p)))
-    reads = [p for k, p in events if k == "tool" and p.tool == "read_file"]
+                on_event=events.append)
+    reads = [e.result for e in events if isinstance(e, ToolRan) and e.result.tool == "read_file"]
     assert reads and not reads[0].ok and "outside the project" in reads[0].summary
     assert "no code to optimize" in " ".join(ans.sections[0].notes)
 

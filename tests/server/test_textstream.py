@@ -4,7 +4,16 @@ experts) in, one readable answer out."""
 from __future__ import annotations
 
 from triforce.experts import load_registry
-from triforce.orchestra import Answer, Check, Plan, PlanStep, Section
+from triforce.orchestra import Answer, Check, Plan, PlanStep, Section, ToolResult
+from triforce.orchestra.events import (
+    Note,
+    PlanMade,
+    Retry,
+    SectionDone,
+    StepStarted,
+    Token,
+    ToolRan,
+)
 from triforce.server.jobs import TextStream
 
 
@@ -18,11 +27,12 @@ def test_events_make_a_complete_answer():
     sec2 = Section(s2, veran.name, status="skipped", notes=["it needs step s1"])
     answer = Answer("q", Plan([s1, s2]), [sec1, sec2])
     ts = TextStream()
-    events = [("plan", answer.plan), ("step", (s1, din)), ("tool", None),
-              ("token", "Use "), ("token", "stz."), ("retry", "bad operand"),
-              ("token", "Fixed."), ("note", "ignored"), ("section", sec1),
-              ("section", sec2)]
-    text = "".join(ts.feed(k, p) for k, p in events) + ts.finish(answer)
+    tool = ToolResult("optimize", True, "1 rewrite")
+    events = [PlanMade(answer.plan), StepStarted(s1, din), ToolRan(tool),
+              Token("Use "), Token("stz."), Retry("bad operand"),
+              Token("Fixed."), Note("ignored"), SectionDone(sec1),
+              SectionDone(sec2)]
+    text = "".join(ts.feed(e) for e in events) + ts.finish(answer)
     assert text == (
         "## Din (optimization)\n\n"
         "Din (model):\nUse stz.\n\n"

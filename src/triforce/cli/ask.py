@@ -5,11 +5,17 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from triforce.cli.progress import Spinner
 from triforce.errors import UserError, read_user_text
 from triforce.llm import BACKEND_NAMES as BACKENDS
+
+if TYPE_CHECKING:
+    from triforce.orchestra.code import CodeGate
+    from triforce.orchestra.events import Event, EventHandler
 
 
 def _common(p) -> None:
@@ -76,57 +82,74 @@ def make_orchestrator(args):
     return Orchestrator(backends=backend_chain(args.backend), project_root=project, **kw)
 
 
-def _events(spinner: Spinner, stream: bool, verbose: bool):
-    from triforce.orchestra.code import CodeGate
+@dataclass
+class _Stream:
+    """What the terminal shows of a streamed answer so far."""
 
-    state = {"streaming": False, "gate": CodeGate()}
+    gate: CodeGate
+    streaming: bool = False
 
-    def flush() -> None:
-        rest = state["gate"].flush()
-        state["gate"] = CodeGate()
+    def flush(self) -> None:
+        rest = self.gate.flush()
+        self.gate = CodeGate()
         if rest:
             sys.stdout.write(rest)
             sys.stdout.flush()
 
-    def on_event(kind, payload):
-        if kind == "plan" and verbose:
-            steps = " -> ".join(f"{s.expert} ({s.intent}"
-                                + (f", {s.confidence:.2f}" if s.confidence is not None else "")
-                                + ")" for s in payload.steps)
-            _err(f"plan ({payload.source}): {steps}")
-        elif kind == "step":
-            step, e = payload
-            spinner.set(f"{e.name} is working")
-            if stream:
+
+def _events(spinner: Spinner, stream: bool, verbose: bool) -> EventHandler:
+    # here, not at the top: every command builds its parser from this module
+    from triforce.orchestra.code import CodeGate
+    from triforce.orchestra.events import (
+        Note,
+        PlanMade,
+        Retry,
+        SectionDone,
+        StepStarted,
+        Token,
+        ToolRan,
+    )
+
+    state = _Stream(CodeGate())
+
+    def on_event(event: Event) -> None:
+        match event:
+            case PlanMade(plan) if verbose:
+                steps = " -> ".join(f"{s.expert} ({s.intent}"
+                                    + (f", {s.confidence:.2f}" if s.confidence is not None else "")
+                                    + ")" for s in plan.steps)
+                _err(f"plan ({plan.source}): {steps}")
+            case StepStarted(_, expert):
+                spinner.set(f"{expert.name} is working")
+                if stream:
+                    spinner.pause()
+                    print(f"## {expert.name} ({expert.intent})", flush=True)
+            case ToolRan(res) if verbose:
+                _err(f"tool {res.tool}: {res.summary.splitlines()[0] if res.summary else ''}"
+                     f" ({res.seconds:.2f} s)")
+            case Token(text) if stream:
                 spinner.pause()
-                print(f"## {e.name} ({e.intent})", flush=True)
-        elif kind == "tool" and verbose:
-            _err(f"tool {payload.tool}: {payload.summary.splitlines()[0] if payload.summary else ''}"
-                 f" ({payload.seconds:.2f} s)")
-        elif kind == "token" and stream:
-            spinner.pause()
-            state["streaming"] = True
-            sys.stdout.write(state["gate"].feed(payload))    # code only once it assembles
-            sys.stdout.flush()
-        elif kind == "retry":
-            if stream:
-                flush()
-                print(f"\n(the code did not assemble: {payload}; asking again)", flush=True)
-            elif verbose:
-                _err(f"retry: {payload}")
-        elif kind == "note" and verbose:
-            _err(f"note: {payload}")
-        elif kind == "section" and stream:
-            flush()
-            if state["streaming"]:
+                state.streaming = True
+                sys.stdout.write(state.gate.feed(text))    # code only once it assembles
+                sys.stdout.flush()
+            case Retry(error):
+                if stream:
+                    state.flush()
+                    print(f"\n(the code did not assemble: {error}; asking again)", flush=True)
+                elif verbose:
+                    _err(f"retry: {error}")
+            case Note(text) if verbose:
+                _err(f"note: {text}")
+            case SectionDone(sec) if stream:
+                state.flush()
+                if state.streaming:
+                    print(flush=True)
+                    state.streaming = False
+                if sec.tool_text:
+                    print(sec.tool_text.rstrip(), flush=True)
+                for n in sec.notes:
+                    print(f"Note: {n}", flush=True)
                 print(flush=True)
-                state["streaming"] = False
-            sec = payload
-            if sec.tool_text:
-                print(sec.tool_text.rstrip(), flush=True)
-            for n in sec.notes:
-                print(f"Note: {n}", flush=True)
-            print(flush=True)
     return on_event
 
 

@@ -16,7 +16,7 @@ import copy
 import dataclasses
 import re
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,16 @@ from triforce.orchestra.code import (
     drop_blocks,
     find_code,
 )
+from triforce.orchestra.events import (
+    EventHandler,
+    Note,
+    PlanMade,
+    Retry,
+    SectionDone,
+    StepStarted,
+    Token,
+    ToolRan,
+)
 from triforce.orchestra.grounding import memory_facts, register_facts
 from triforce.orchestra.tools import ToolBox
 
@@ -41,7 +51,6 @@ MAX_QUESTION = 64_000
 MAX_CODE = 200_000
 DEFAULT_MAX_TOKENS = 256
 
-Event = Callable[[str, Any], None]
 
 
 def check_question(question: str) -> str:
@@ -180,7 +189,7 @@ class Orchestrator:
 
     def ask(self, question: str, *, code: str | None = None, code_name: str = "code",
             code_path: str | Path | None = None, expert: str | None = None,
-            history: Iterable[dict[str, str]] = (), on_event: Event | None = None,
+            history: Iterable[dict[str, str]] = (), on_event: EventHandler | None = None,
             planner: bool = False) -> Answer:
         """Answer ``question`` (about ``code``, if given). ``code_path``: the file the code
         came from, whose folder its ``incsrc``/``incbin`` are found in."""
@@ -194,7 +203,7 @@ class Orchestrator:
         t0 = time.perf_counter()
         question = check_question(question)
         prose, inline = find_code(question)
-        emit = on_event or (lambda kind, payload: None)
+        emit: EventHandler = on_event or (lambda event: None)
         if code is not None:
             code = check_code(code, code_name)
         else:
@@ -207,11 +216,11 @@ class Orchestrator:
             try:
                 plan, routing = self.plan_with_model(question), None
             except UserError as exc:
-                emit("note", f"the planner failed ({exc}); using the router")
+                emit(Note(f"the planner failed ({exc}); using the router"))
                 plan, routing = self.make_plan(routing_text)
         else:
             plan, routing = self.make_plan(routing_text, expert)
-        emit("plan", plan)
+        emit(PlanMade(plan))
         facts = register_facts(question, code or "") + memory_facts(question, code or "")
         history = list(history)
         done: dict[str, Section] = {}
@@ -225,22 +234,22 @@ class Orchestrator:
                                      f"({', '.join(done[i].expert_name for i in failed)}), "
                                      "which failed"])
             else:
-                emit("step", (step, e))
+                emit(StepStarted(step, e))
                 inputs = [done[i] for i in step.inputs]
                 sec = self._run_step(step, e, question, prose, code, facts, inputs, history,
                                      emit)
             done[step.id] = sec
             sections.append(sec)
-            emit("section", sec)
+            emit(SectionDone(sec))
         return Answer(question, plan, sections, routing, time.perf_counter() - t0)
 
-    def _project_file(self, question: str, emit: Event) -> str | None:
+    def _project_file(self, question: str, emit: EventHandler) -> str | None:
         """The first source file of the project (``project_root``) the question names."""
         if self.tools.root is None:
             return None
         for m in _SOURCE_PATH.finditer(question):
             res = self.tools.call("read_file", path=m.group(0))
-            emit("tool", res)
+            emit(ToolRan(res))
             if res.ok:
                 self.tools.code_from(self.tools.root / res.data["path"])
                 return check_code(res.data["text"], res.data["path"])
@@ -249,7 +258,7 @@ class Orchestrator:
     # -- one step ----------------------------------------------------------------------------
 
     def _run_step(self, step, e: Expert, question: str, prose: str, code: str | None,
-                  facts: list[str], inputs: list[Section], history, emit: Event) -> Section:
+                  facts: list[str], inputs: list[Section], history, emit: EventHandler) -> Section:
         sec = Section(step, e.name)
         handler = {
             "optimization": self._optimization, "debugging": self._debugging,
@@ -301,7 +310,7 @@ class Orchestrator:
             self._model_answer(sec, e, question, code, facts, inputs, history, emit)
             return
         opt = self.tools.call("optimize", code=code)
-        emit("tool", opt)
+        emit(ToolRan(opt))
         if not opt.ok:
             sec.checks.append(Check("assembles", False, opt.summary))
             sec.tool_text = f"The code does not assemble, so it cannot be optimized: {opt.summary}"
@@ -311,7 +320,7 @@ class Orchestrator:
         relaxed = None
         if strict.source.strip() == code.strip() or strict.cycles_after == strict.cycles_before:
             r2 = self.tools.call("optimize", code=code, observe=self.RELAXED_OBSERVE)
-            emit("tool", r2)
+            emit(ToolRan(r2))
             if r2.ok and (r2.data["result"].cycles_after, r2.data["result"].bytes_after) < \
                     (strict.cycles_after, strict.bytes_after):
                 relaxed = r2.data["result"]
@@ -419,7 +428,7 @@ class Orchestrator:
         extra = ""
         if code and "lint" in e.tools:
             lint = self.tools.call("lint", code=code)
-            emit("tool", lint)
+            emit(ToolRan(lint))
             if lint.ok:
                 found = lint.data["text"]
                 sec.checks.append(Check("lint", None, f"{len(found)} finding(s)"))
@@ -440,7 +449,7 @@ class Orchestrator:
         lines += self._facts_text(sec, e, facts)
         if code and "cycles" in e.tools:
             cyc = self.tools.call("cycles", code=code)
-            emit("tool", cyc)
+            emit(ToolRan(cyc))
             if cyc.ok:
                 lines.append(f"Static timing: {cyc.summary}.")
                 sec.checks.append(Check("cycles", None, cyc.summary))
@@ -504,7 +513,7 @@ class Orchestrator:
     # -- the model, with verification and retries -------------------------------------------
 
     def _model_answer(self, sec: Section, e: Expert, question: str, code: str | None,
-                      facts: list[str], inputs: list[Section], history, emit: Event, *,
+                      facts: list[str], inputs: list[Section], history, emit: EventHandler, *,
                       extra: str = "", verify_blocks: bool = True) -> str | None:
         user = self._user_text(question, code, inputs, extra)
         messages = build_messages(e, user, facts=facts, history=history)
@@ -537,7 +546,7 @@ class Orchestrator:
                     failing = {b for b, c in zip(blocks, checks, strict=True) if not c.ok}
                     reply = drop_blocks(reply, lambda body, f=failing: body not in f)
                 break
-            emit("retry", bad[0].error)
+            emit(Retry(bad[0].error))
             messages = messages + [
                 {"role": "assistant", "content": reply},
                 {"role": "user", "content": "That code does not assemble with asar: "
@@ -581,7 +590,7 @@ class Orchestrator:
         return None
 
     def _chat_chain(self, req: ChatRequest, e: Expert | None,
-                    emit: Event | None) -> tuple[ChatResult, str]:
+                    emit: EventHandler | None) -> tuple[ChatResult, str]:
         """Try each backend of the chain in turn; the last error if none answers."""
         errors: list[str] = []
         last: BackendError | None = None
@@ -589,9 +598,9 @@ class Orchestrator:
             req.model = self.model_for(e, name)
             if name == "embedded" and req.model and not Path(req.model).is_file():
                 if emit:   # no trained adapter yet: the base model with the expert's prompt
-                    emit("note", f"adapter {req.model} is not there; the base model answers")
+                    emit(Note(f"adapter {req.model} is not there; the base model answers"))
                 req.model = None
-            on_token = (lambda t: emit("token", t)) if emit else None
+            on_token = (lambda t: emit(Token(t))) if emit else None
             try:
                 return self.backend(name).chat(req, on_token), name
             except BackendError as exc:
@@ -600,8 +609,8 @@ class Orchestrator:
                 if not exc.falls_back:
                     break
                 if emit:
-                    emit("note", f"{exc}; trying the next backend" if name != self.chain[-1]
-                         else str(exc))
+                    emit(Note(f"{exc}; trying the next backend" if name != self.chain[-1]
+                              else str(exc)))
         assert last is not None
         if len(errors) > 1:
             raise type(last)(last.backend, " | ".join(errors))

@@ -9,7 +9,7 @@ from itertools import chain
 from typing import Protocol
 
 from triforce.errors import UserError
-from triforce.server.jobs import Cancelled, Job, TextStream, Timeout
+from triforce.server.jobs import Answered, Cancelled, Failed, Job, TextStream, Timeout
 from triforce.server.log import log
 from triforce.server.service import ApiError, Service, bad_request
 
@@ -133,23 +133,23 @@ def run_stream(svc: Service, ex, job: Job, deadline: float, fmt: StreamFormat) -
         if isinstance(exc, KeyboardInterrupt | SystemExit):
             raise
         raise error_for(exc, svc) from None
-    if first[0] == "error":
-        raise error_for(first[1], svc)
+    if isinstance(first, Failed):
+        raise error_for(first.error, svc)
     text = TextStream(svc.orchestrator.tools.check)
     out = ex.stream(fmt.content_type)
     try:
         out.write(fmt.opening())
         try:
-            for kind, payload in chain([first], events):
-                if kind == "answer":
-                    out.write(fmt.closing(payload, text.finish(payload)))
+            for event in chain([first], events):
+                if isinstance(event, Answered):
+                    out.write(fmt.closing(event.answer, text.finish(event.answer)))
                     break
-                if kind == "error":
-                    err = error_for(payload, svc)
+                if isinstance(event, Failed):
+                    err = error_for(event.error, svc)
                     ex.note = f"stream ended by an error: {err.message}"
                     out.write(fmt.error(err))
                     break
-                piece = text.feed(kind, payload)
+                piece = text.feed(event)
                 if piece:
                     out.write(fmt.piece(piece))
         except Timeout as exc:

@@ -21,9 +21,11 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from typing import Any
+from dataclasses import dataclass
 
+from triforce.orchestra.answer import Answer, Section
 from triforce.orchestra.code import AsmCheck, CodeGate
+from triforce.orchestra.events import Event, EventHandler, Retry, SectionDone, StepStarted, Token
 
 
 class Cancelled(Exception):  # noqa: N818 - a signal, not an error condition
@@ -49,22 +51,35 @@ class Busy(Exception):  # noqa: N818
         self.retry_after = retry_after
 
 
-#: The kinds that end a job's event stream.
-FINAL = ("answer", "error")
+@dataclass(frozen=True)
+class Answered:
+    """The job's last event: its answer."""
+
+    answer: Answer
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The job's last event: the exception that ended it (:class:`Cancelled` included)."""
+
+    error: BaseException
+
+
+JobEvent = Event | Answered | Failed
 
 
 class Job:
     """``run(on_event) -> Answer`` in a daemon thread; ``events(deadline)`` yields its events.
 
-    Every event is ``(kind, payload)`` as the orchestrator emits it, then exactly one of
-    ``("answer", Answer)`` or ``("error", exception)``.
+    Every event is the orchestrator's, then exactly one :class:`Answered` or
+    :class:`Failed`.
     """
 
-    def __init__(self, run: Callable[[Callable[[str, Any], None]], Any],
+    def __init__(self, run: Callable[[EventHandler], Answer],
                  on_finish: Callable[[Job], None] | None = None) -> None:
         self._run = run
         self._on_finish = on_finish
-        self.queue: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.queue: queue.Queue[JobEvent] = queue.Queue()
         self.cancelled = threading.Event()
         self.thread = threading.Thread(target=self._work, name="triforce-job", daemon=True)
         self.created = time.monotonic()
@@ -82,25 +97,25 @@ class Job:
     def cancel(self) -> None:
         self.cancelled.set()
 
-    def _emit(self, kind: str, payload: Any) -> None:
+    def _emit(self, event: Event) -> None:
         if self.cancelled.is_set():
             raise Cancelled()
-        self.queue.put((kind, payload))
+        self.queue.put(event)
 
     def _work(self) -> None:
         try:
             answer = self._run(self._emit)
         except Cancelled:
-            self.queue.put(("error", Cancelled()))
+            self.queue.put(Failed(Cancelled()))
         except BaseException as exc:  # noqa: BLE001 - handed to the HTTP thread
-            self.queue.put(("error", exc))
+            self.queue.put(Failed(exc))
         else:
-            self.queue.put(("answer", answer))
+            self.queue.put(Answered(answer))
         finally:
             if self._on_finish:
                 self._on_finish(self)
 
-    def events(self, deadline: float) -> Iterator[tuple[str, Any]]:
+    def events(self, deadline: float) -> Iterator[JobEvent]:
         """The events until the final one; :class:`Timeout` (and cancel) at ``deadline``
         (a ``time.monotonic()`` value)."""
         while True:
@@ -109,20 +124,20 @@ class Job:
                 self.cancel()
                 raise Timeout(self.queued(), self.began is not None)
             try:
-                kind, payload = self.queue.get(timeout=min(left, 1.0))
+                event = self.queue.get(timeout=min(left, 1.0))
             except queue.Empty:
                 continue
-            yield kind, payload
-            if kind in FINAL:
+            yield event
+            if isinstance(event, Answered | Failed):
                 return
 
-    def wait(self, deadline: float) -> Any:
+    def wait(self, deadline: float) -> Answer:
         """The Answer, or the job's exception raised here (:class:`Timeout` at the deadline)."""
-        for kind, payload in self.events(deadline):
-            if kind == "answer":
-                return payload
-            if kind == "error":
-                raise payload
+        for event in self.events(deadline):
+            if isinstance(event, Answered):
+                return event.answer
+            if isinstance(event, Failed):
+                raise event.error
         raise RuntimeError("the job ended without an answer")  # pragma: no cover
 
 
@@ -194,7 +209,7 @@ class Scheduler:
             self._waiting.clear()
         for j in waiting:
             j.cancel()
-            j.queue.put(("error", Cancelled()))
+            j.queue.put(Failed(Cancelled()))
         for j in running:
             j.cancel()
         end = time.monotonic() + wait
@@ -225,34 +240,35 @@ class TextStream:
         self._newline_due = False
         return out
 
-    def feed(self, kind: str, payload: Any) -> str:
+    def feed(self, event: Event) -> str:
         """The text this event adds ("" for none)."""
-        if kind == "step":
-            step, expert = payload
-            self._expert = expert.name
-            self._model_open = False
-            return self._para(f"## {expert.name} ({step.intent})")
-        if kind == "token":
-            payload = self._gate.feed(payload)
-            if not payload:
-                return ""
-            if not self._model_open:
-                self._model_open = True
-                return self._para(f"{self._expert} (model):\n{payload}")
-            if self._newline_due:
-                self._newline_due = False
-                return "\n\n" + payload
-            return payload
-        if kind == "retry":
-            out = self._flush_gate() + self._para(f"(That code does not assemble: {payload}; asking again.)")
-            self._model_open = True          # the next attempt's tokens follow, after a gap
-            self._newline_due = True
-            return out
-        if kind == "section":
-            return self._flush_gate() + self._section(payload)
+        match event:
+            case StepStarted(step, expert):
+                self._expert = expert.name
+                self._model_open = False
+                return self._para(f"## {expert.name} ({step.intent})")
+            case Token(text):
+                piece = self._gate.feed(text)
+                if not piece:
+                    return ""
+                if not self._model_open:
+                    self._model_open = True
+                    return self._para(f"{self._expert} (model):\n{piece}")
+                if self._newline_due:
+                    self._newline_due = False
+                    return "\n\n" + piece
+                return piece
+            case Retry(error):
+                out = self._flush_gate() + self._para(
+                    f"(That code does not assemble: {error}; asking again.)")
+                self._model_open = True          # the next attempt's tokens follow, after a gap
+                self._newline_due = True
+                return out
+            case SectionDone(sec):
+                return self._flush_gate() + self._section(sec)
         return ""
 
-    def _section(self, sec) -> str:
+    def _section(self, sec: Section) -> str:
         self._model_open = False
         parts: list[str] = []
         if sec.status == "skipped":

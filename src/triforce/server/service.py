@@ -14,12 +14,13 @@ import hashlib
 import os
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from triforce import __version__
 from triforce.errors import UserError
+from triforce.orchestra.answer import Answer
+from triforce.orchestra.events import EventHandler
 from triforce.orchestra.isolation import CALL_SECONDS, WorkerPool
 from triforce.server.jobs import Busy, Job, Scheduler
 from triforce.server.metrics import ServerMetrics
@@ -189,7 +190,7 @@ class Service:
             raise ApiError(503, "the server is shutting down", "server_error", "shutting_down")
         orch = self.orchestrator_for(q.overrides)
 
-        def run(on_event: Callable[[str, Any], None]):
+        def run(on_event: EventHandler) -> Answer:
             return orch.ask(q.text, expert=q.expert, history=q.history, on_event=on_event)
 
         job = Job(run, on_finish=self.scheduler.finished)
