@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-from triforce.orchestra.answer import Answer, Check, Section
+from triforce.orchestra.answer import Answer, Check, Section, Status
 from triforce.orchestra.engine import MAX_QUESTION, Orchestrator, check_question
 from triforce.orchestra.plan import Plan, PlanStep
 from triforce.orchestra.tools import ToolBox, ToolResult
 
 __all__ = ["MAX_QUESTION", "Answer", "Check", "Orchestrator", "Plan", "PlanStep", "Section",
-           "ToolBox", "ToolResult", "check_question"]
+           "Status", "ToolBox", "ToolResult", "check_question"]

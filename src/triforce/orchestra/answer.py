@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from triforce.llm.base import ChatResult
@@ -25,11 +26,24 @@ class Check:
         return f"[{mark}] {self.name}: {self.detail}"
 
 
+class Status(StrEnum):
+    """How a section ended."""
+
+    OK = "ok"
+    PARTIAL = "partial"    # the tools answered, no model could
+    FAILED = "failed"
+    SKIPPED = "skipped"    # a step it needs failed
+
+    @property
+    def answered(self) -> bool:
+        return self in (Status.OK, Status.PARTIAL)
+
+
 @dataclass
 class Section:
     step: PlanStep
     expert_name: str
-    status: str = "ok"          # ok, partial (tools only), failed, skipped
+    status: Status = Status.OK
     #: What the tools established: it leads the section.
     tool_text: str = ""
     #: The model's words (its code blocks checked, see ``checks``).
@@ -41,6 +55,9 @@ class Section:
     chats: list[ChatResult] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)   # "skipped" given as text is Status.SKIPPED
+
     @property
     def title(self) -> str:
         return f"{self.expert_name} ({self.step.intent})"
@@ -48,7 +65,7 @@ class Section:
     def to_dict(self) -> dict[str, Any]:
         return {
             "step": self.step.to_dict(), "expert": self.step.expert, "title": self.title,
-            "status": self.status, "tool_text": self.tool_text, "model_text": self.model_text,
+            "status": str(self.status), "tool_text": self.tool_text, "model_text": self.model_text,
             "code": self.code, "checks": [c.to_dict() for c in self.checks],
             "notes": self.notes, "data": self.data,
             "model_calls": [c.to_dict() for c in self.chats],
@@ -56,7 +73,7 @@ class Section:
 
     def render(self) -> str:
         out = [f"## {self.title}"]
-        if self.status == "skipped":
+        if self.status is Status.SKIPPED:
             out.append("Not run: " + "; ".join(self.notes))
             return "\n".join(out)
         if self.tool_text:
@@ -84,7 +101,7 @@ class Answer:
 
     @property
     def ok(self) -> bool:
-        return all(s.status in ("ok", "partial") for s in self.sections)
+        return all(s.status.answered for s in self.sections)
 
     def usage(self) -> dict[str, int]:
         """Tokens the model read and wrote for this answer (the tools cost none)."""
@@ -116,7 +133,7 @@ class Answer:
         for s in self.sections:
             for c in s.checks:
                 lines.append(f"{s.expert_name}: {c.line()}")
-            if s.status == "skipped":
+            if s.status is Status.SKIPPED:
                 lines.append(f"{s.expert_name}: [skip] " + "; ".join(s.notes))
         return lines
 

@@ -17,15 +17,16 @@ import dataclasses
 import re
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from triforce.errors import UserError
 from triforce.experts import Expert, Registry, adapter_path, build_messages, load_registry
 from triforce.llm import BackendError, ChatRequest, ChatResult, open_backend
 from triforce.orchestra import idioms
 from triforce.orchestra import plan as plans
-from triforce.orchestra.answer import Answer, Check, Section
+from triforce.orchestra.answer import Answer, Check, Section, Status
 from triforce.orchestra.code import (
     AsmCheck,
     answer_blocks,
@@ -44,6 +45,9 @@ from triforce.orchestra.events import (
 )
 from triforce.orchestra.grounding import memory_facts, register_facts
 from triforce.orchestra.tools import ToolBox
+
+if TYPE_CHECKING:
+    from triforce.analysis.optimize import OptimizeResult
 
 #: Longest question (characters, code included) the orchestrator takes.
 MAX_QUESTION = 64_000
@@ -80,6 +84,49 @@ def check_code(code: str, where: str = "code") -> str:
 _SOURCE_PATH = re.compile(r"(?<![\w/.-])[\w./-]+\.(?:asm|inc|s|a65|asar|65s)\b", re.I)
 _MEMORY_FACT = re.compile(r"^(?:\$|0x)[0-9A-Fa-f:]+: ")
 _RETURN = re.compile(r"^\s*(?:[\w.]+:\s*)?(rts|rtl|rti)\b", re.I | re.M)
+
+
+@dataclass(frozen=True)
+class StepContext:
+    """What one step of the plan works from."""
+
+    question: str
+    prose: str                  # the question without its code
+    code: str | None            # the code the question is about (given, inline or a file)
+    facts: list[str]            # the register table's and the memory map's facts
+    inputs: list[Section]       # the sections of the steps this one needs
+    history: list[dict[str, str]]
+    emit: EventHandler
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The tools' verdict on a model's rewrite: proven equivalent or not, and its cost."""
+
+    equivalent: bool
+    cost: tuple[int, int] | None    # (cycles, bytes), None when it could not be timed
+    detail: str
+    proof: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"equivalent": self.equivalent,
+                "cost": list(self.cost) if self.cost is not None else None,
+                "detail": self.detail, "proof": self.proof}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A rewrite Din's section may stand on: the optimizer's or a proven model rewrite."""
+
+    code: str
+    cycles: int
+    bytes: int
+    origin: str                 # who wrote it ("the verified optimizer", "the model (proven)")
+    relaxed: bool               # proven only for memory and I/O, not registers and flags
+    proof: OptimizeResult | Verdict
+
+    def cost(self) -> tuple[int, int]:
+        return self.cycles, self.bytes
 
 
 def _is_memory_fact(fact: str) -> bool:
@@ -227,17 +274,17 @@ class Orchestrator:
         sections: list[Section] = []
         for step in plan.order():
             e = self.registry.get(step.expert)
-            failed = [i for i in step.inputs if done[i].status in ("failed", "skipped")]
+            failed = [i for i in step.inputs if not done[i].status.answered]
             if failed:
-                sec = Section(step, e.name, status="skipped",
+                sec = Section(step, e.name, status=Status.SKIPPED,
                               notes=[f"it needs step {', '.join(failed)} "
                                      f"({', '.join(done[i].expert_name for i in failed)}), "
                                      "which failed"])
             else:
                 emit(StepStarted(step, e))
-                inputs = [done[i] for i in step.inputs]
-                sec = self._run_step(step, e, question, prose, code, facts, inputs, history,
-                                     emit)
+                ctx = StepContext(question, prose, code, facts,
+                                  [done[i] for i in step.inputs], history, emit)
+                sec = self._run_step(step, e, ctx)
             done[step.id] = sec
             sections.append(sec)
             emit(SectionDone(sec))
@@ -257,24 +304,23 @@ class Orchestrator:
 
     # -- one step ----------------------------------------------------------------------------
 
-    def _run_step(self, step, e: Expert, question: str, prose: str, code: str | None,
-                  facts: list[str], inputs: list[Section], history, emit: EventHandler) -> Section:
+    def _run_step(self, step: plans.PlanStep, e: Expert, ctx: StepContext) -> Section:
         sec = Section(step, e.name)
         handler = {
             "optimization": self._optimization, "debugging": self._debugging,
             "analysis": self._analysis, "generation": self._generation,
         }.get(e.intent, self._general)
         try:
-            handler(sec, e, question, prose, code, facts, inputs, history, emit)
+            handler(sec, e, ctx)
         except BackendError as exc:
             sec.notes.append(f"no model could answer: {exc}")
             sec.data["model_error"] = str(exc)
         except UserError as exc:
             sec.notes.append(str(exc))
-            sec.status = "failed"
-        if sec.data.get("model_error") and sec.status == "ok":
+            sec.status = Status.FAILED
+        if sec.data.get("model_error") and sec.status is Status.OK:
             # the tools' part stands on its own; without it there is no answer
-            sec.status = "partial" if sec.tool_text else "failed"
+            sec.status = Status.PARTIAL if sec.tool_text else Status.FAILED
         return sec
 
     def _context(self, inputs: list[Section]) -> str:
@@ -301,20 +347,21 @@ class Orchestrator:
     #: What "only memory matters afterwards" observes: memory and I/O, not registers or flags.
     RELAXED_OBSERVE = "mem,io"
 
-    def _optimization(self, sec, e, question, prose, code, facts, inputs, history, emit):
-        if code is None and inputs:
-            code = next((s.code for s in reversed(inputs) if s.code), None)
+    def _optimization(self, sec: Section, e: Expert, ctx: StepContext) -> None:
+        code, emit = ctx.code, ctx.emit
+        if code is None and ctx.inputs:
+            code = next((s.code for s in reversed(ctx.inputs) if s.code), None)
         if code is None or "optimize" not in e.tools:
             if code is None:
                 sec.notes.append("no code to optimize was given (paste it, or pass --file)")
-            self._model_answer(sec, e, question, code, facts, inputs, history, emit)
+            self._model_answer(sec, e, ctx, code)
             return
         opt = self.tools.call("optimize", code=code)
         emit(ToolRan(opt))
         if not opt.ok:
             sec.checks.append(Check("assembles", False, opt.summary))
             sec.tool_text = f"The code does not assemble, so it cannot be optimized: {opt.summary}"
-            sec.status = "failed"
+            sec.status = Status.FAILED
             return
         strict = opt.data["result"]
         relaxed = None
@@ -324,107 +371,102 @@ class Orchestrator:
             if r2.ok and (r2.data["result"].cycles_after, r2.data["result"].bytes_after) < \
                     (strict.cycles_after, strict.bytes_after):
                 relaxed = r2.data["result"]
-        # (code, cycles, bytes, origin, assumption, proof)
-        options = [(strict.source, strict.cycles_after, strict.bytes_after,
-                    "the verified optimizer", None, strict)]
+        options = [Candidate(strict.source, strict.cycles_after, strict.bytes_after,
+                             "the verified optimizer", False, strict)]
         if relaxed is not None:
-            options.append((relaxed.source, relaxed.cycles_after, relaxed.bytes_after,
-                            "the verified optimizer", "relaxed", relaxed))
-        reply = self._model_answer(sec, e, question, code, facts, inputs, history, emit,
-                                   verify_blocks=False)
+            options.append(Candidate(relaxed.source, relaxed.cycles_after, relaxed.bytes_after,
+                                     "the verified optimizer", True, relaxed))
+        reply = self._model_answer(sec, e, ctx, code, verify_blocks=False)
         blocks = [_with_return(code, b) for b in answer_blocks(reply)] if reply else []
         if blocks and "equivalence" in e.tools:
             verdict = self._judge_candidate(code, blocks[0], None)
-            kind = None
-            if not verdict["equivalent"]:
+            relaxed_only = False
+            if not verdict.equivalent:
                 v2 = self._judge_candidate(code, blocks[0], self.RELAXED_OBSERVE)
-                if v2["equivalent"]:
-                    verdict, kind = v2, "relaxed"
-            sec.data["model_candidate"] = verdict
-            ok = verdict["equivalent"] and verdict["cost"]
-            sec.checks.append(Check("model's rewrite", True if ok else False, verdict["detail"]
+                if v2.equivalent:
+                    verdict, relaxed_only = v2, True
+            sec.data["model_candidate"] = verdict.to_dict()
+            ok = verdict.equivalent and verdict.cost is not None
+            sec.checks.append(Check("model's rewrite", ok, verdict.detail
                                     + (" (if only memory and I/O matter afterwards)"
-                                       if kind else "")))
-            if ok:
-                options.append((blocks[0], verdict["cost"][0], verdict["cost"][1],
-                                "the model (proven)", kind, verdict))
+                                       if relaxed_only else "")))
+            if ok and verdict.cost is not None:
+                options.append(Candidate(blocks[0], verdict.cost[0], verdict.cost[1],
+                                         "the model (proven)", relaxed_only, verdict))
             # the model's code is shown only where the tools placed it, proven
             sec.model_text = drop_blocks(
                 sec.model_text, lambda body: False,
                 "the model's rewrite stood here: proven, see the verification" if ok
-                else f"the model's rewrite was removed here: {verdict['detail']}")
-        strict_opts = [o for o in options if o[4] is None]
-        best = min(strict_opts, key=lambda o: (o[1], o[2]))
-        relaxed_best = min((o for o in options if o[4]), key=lambda o: (o[1], o[2]),
-                           default=None)
-        if relaxed_best and (relaxed_best[1], relaxed_best[2]) >= (best[1], best[2]):
+                else f"the model's rewrite was removed here: {verdict.detail}")
+        best = min((o for o in options if not o.relaxed), key=Candidate.cost)
+        relaxed_best = min((o for o in options if o.relaxed), key=Candidate.cost, default=None)
+        if relaxed_best and relaxed_best.cost() >= best.cost():
             relaxed_best = None
         lines = []
-        changed = best[0].strip() != code.strip()
+        changed = best.code.strip() != code.strip()
         if changed:
-            lines.append(f"Optimized by {best[3]}:\n```asar\n{best[0].rstrip()}\n```")
-            lines += self._rewrite_lines(best[5])
-            sec.code = best[0]
+            lines.append(f"Optimized by {best.origin}:\n```asar\n{best.code.rstrip()}\n```")
+            lines += self._rewrite_lines(best.proof)
+            sec.code = best.code
         else:
             lines.append("No rewrite keeps every register, flag and memory byte the same: "
                          "the code stands as it is.")
             sec.code = code
         if relaxed_best:
             lines.append(f"If A, X, Y and the flags are not used after this code (only memory "
-                         f"and I/O matter), {relaxed_best[3]} gives:\n"
-                         f"```asar\n{relaxed_best[0].rstrip()}\n```")
-            lines += self._rewrite_lines(relaxed_best[5])
+                         f"and I/O matter), {relaxed_best.origin} gives:\n"
+                         f"```asar\n{relaxed_best.code.rstrip()}\n```")
+            lines += self._rewrite_lines(relaxed_best.proof)
         sec.tool_text = "\n".join(lines)
         final = self.tools.check(sec.code, own=True)
         sec.checks.append(Check("assembles", final.ok, final.summary()))
         if changed:
-            sec.checks.append(Check("equivalent", True, self._proof(best[5])))
-        sec.checks.append(Check("cycles", None, f"{strict.cycles_before} -> {best[1]}"))
-        sec.checks.append(Check("bytes", None, f"{strict.bytes_before} -> {best[2]}"))
+            sec.checks.append(Check("equivalent", True, self._proof(best.proof)))
+        sec.checks.append(Check("cycles", None, f"{strict.cycles_before} -> {best.cycles}"))
+        sec.checks.append(Check("bytes", None, f"{strict.bytes_before} -> {best.bytes}"))
         if relaxed_best:
             sec.checks.append(Check("equivalent (memory and I/O only)", True,
-                                    self._proof(relaxed_best[5])))
+                                    self._proof(relaxed_best.proof)))
             sec.checks.append(Check("cycles (memory and I/O only)", None,
-                                    f"{strict.cycles_before} -> {relaxed_best[1]}"))
+                                    f"{strict.cycles_before} -> {relaxed_best.cycles}"))
             sec.checks.append(Check("bytes (memory and I/O only)", None,
-                                    f"{strict.bytes_before} -> {relaxed_best[2]}"))
+                                    f"{strict.bytes_before} -> {relaxed_best.bytes}"))
         sec.data["optimize"] = {k: v for k, v in opt.data.items() if k != "result"}
 
     @staticmethod
-    def _rewrite_lines(proof) -> list[str]:
-        if isinstance(proof, dict):
+    def _rewrite_lines(proof: OptimizeResult | Verdict) -> list[str]:
+        if isinstance(proof, Verdict):
             return []
         return [f"- line {r.line}: `{' : '.join(r.before)}` -> "
                 f"`{' : '.join(r.after) or '(removed)'}` ({r.rule}: {r.cycles_saved} cycles, "
                 f"{r.bytes_saved} bytes)" for r in proof.rewrites]
 
     @staticmethod
-    def _proof(proof) -> str:
-        if isinstance(proof, dict):
-            return proof["proof"]
+    def _proof(proof: OptimizeResult | Verdict) -> str:
+        if isinstance(proof, Verdict):
+            return proof.proof
         firsts = [r.proof.splitlines()[0] for r in proof.rewrites if r.proof]
         return "; ".join(dict.fromkeys(firsts)) or "proven"
 
-    def _judge_candidate(self, original: str, cand: str, observe: str | None) -> dict[str, Any]:
+    def _judge_candidate(self, original: str, cand: str, observe: str | None) -> Verdict:
         chk = self.tools.check(cand)  # the model's code: it reads no file
         if not chk.ok:
-            return {"equivalent": False, "cost": None,
-                    "detail": f"does not assemble ({chk.error})", "proof": ""}
+            return Verdict(False, None, f"does not assemble ({chk.error})")
         eq = self.tools.call("equivalence", a=original, b=cand, observe=observe)
         if not eq.ok:
             first = eq.summary.splitlines()[0] if eq.summary else "not equivalent"
-            return {"equivalent": False, "cost": None, "detail": f"rejected: {first}",
-                    "proof": ""}
+            return Verdict(False, None, f"rejected: {first}")
         from triforce.analysis.optimize import entry_widths
 
         m0, x0 = entry_widths(original, None, None)      # cost it as the optimizer costs
         cyc = self.tools.call("cycles", code=cand, m8=bool(m0), x8=bool(x0))
-        cost = [cyc.data["cycles_min"], cyc.data["bytes"]] if cyc.ok else None
+        cost = (cyc.data["cycles_min"], cyc.data["bytes"]) if cyc.ok else None
         first = eq.summary.splitlines()[0]
-        return {"equivalent": True, "cost": cost, "proof": first,
-                "detail": first + (f", {cost[0]} cycles, {cost[1]} bytes" if cost else "")}
+        return Verdict(True, cost, first + (f", {cost[0]} cycles, {cost[1]} bytes" if cost else ""),
+                       first)
 
-    def _debugging(self, sec, e, question, prose, code, facts, inputs, history, emit):
+    def _debugging(self, sec: Section, e: Expert, ctx: StepContext) -> None:
+        code, emit = ctx.code, ctx.emit
         extra = ""
         if code and "lint" in e.tools:
             lint = self.tools.call("lint", code=code)
@@ -442,11 +484,11 @@ class Orchestrator:
                 sec.checks.append(Check("assembles", False, lint.summary))
                 sec.tool_text = f"The code does not assemble: {lint.summary}"
                 extra = f"The assembler reports: {lint.summary}"
-        self._model_answer(sec, e, question, code, facts, inputs, history, emit, extra=extra)
+        self._model_answer(sec, e, ctx, code, extra=extra)
 
-    def _analysis(self, sec, e, question, prose, code, facts, inputs, history, emit):
-        lines = []
-        lines += self._facts_text(sec, e, facts)
+    def _analysis(self, sec: Section, e: Expert, ctx: StepContext) -> None:
+        code, emit = ctx.code, ctx.emit
+        lines = self._facts_text(sec, e, ctx.facts)
         if code and "cycles" in e.tools:
             cyc = self.tools.call("cycles", code=code)
             emit(ToolRan(cyc))
@@ -456,7 +498,7 @@ class Orchestrator:
             else:
                 sec.checks.append(Check("assembles", False, cyc.summary))
                 lines.append(f"The code does not assemble: {cyc.summary}")
-            for s in inputs:    # an earlier step changed the code: time its version too
+            for s in ctx.inputs:    # an earlier step changed the code: time its version too
                 if s.code and s.code.strip() != code.strip():
                     after = self.tools.call("cycles", code=s.code)
                     if after.ok:
@@ -464,17 +506,16 @@ class Orchestrator:
                         sec.checks.append(Check(f"cycles after {s.expert_name}", None,
                                                 after.summary))
         sec.tool_text = "\n\n".join(lines)
-        self._model_answer(sec, e, question, code, facts, inputs, history, emit)
+        self._model_answer(sec, e, ctx, code)
 
-    def _generation(self, sec, e, question, prose, code, facts, inputs, history, emit):
-        found = idioms.match(question, limit=1)
+    def _generation(self, sec: Section, e: Expert, ctx: StepContext) -> None:
+        found = idioms.match(ctx.question, limit=1)
         idiom = found[0][0] if found else None
         extra = ""
         if idiom is not None:
             extra = (f"A verified routine for a similar task ({idiom.title}); adapt it:\n"
                      f"```asar\n{idiom.code.strip()}\n```")
-        reply = self._model_answer(sec, e, question, code, facts, inputs, history, emit,
-                                   extra=extra)
+        reply = self._model_answer(sec, e, ctx, ctx.code, extra=extra)
         good = [c for c in sec.checks if c.name == "assembles" and c.ok]
         if reply is not None and good:
             return
@@ -488,9 +529,9 @@ class Orchestrator:
                              f"```asar\n{idiom.code.strip()}\n```")
             sec.checks.append(Check("idiom assembles", chk.ok, chk.summary()))
 
-    def _general(self, sec, e, question, prose, code, facts, inputs, history, emit):
-        sec.tool_text = "\n\n".join(self._facts_text(sec, e, facts))
-        self._model_answer(sec, e, question, code, facts, inputs, history, emit)
+    def _general(self, sec: Section, e: Expert, ctx: StepContext) -> None:
+        sec.tool_text = "\n\n".join(self._facts_text(sec, e, ctx.facts))
+        self._model_answer(sec, e, ctx, ctx.code)
 
     @staticmethod
     def _facts_text(sec: Section, e: Expert, facts: list[str]) -> list[str]:
@@ -512,11 +553,13 @@ class Orchestrator:
 
     # -- the model, with verification and retries -------------------------------------------
 
-    def _model_answer(self, sec: Section, e: Expert, question: str, code: str | None,
-                      facts: list[str], inputs: list[Section], history, emit: EventHandler, *,
+    def _model_answer(self, sec: Section, e: Expert, ctx: StepContext, code: str | None, *,
                       extra: str = "", verify_blocks: bool = True) -> str | None:
-        user = self._user_text(question, code, inputs, extra)
-        messages = build_messages(e, user, facts=facts, history=history)
+        """The expert's reply about ``code`` (its code blocks checked, retried, the failing
+        ones removed), or None when no model answered."""
+        emit = ctx.emit
+        user = self._user_text(ctx.question, code, ctx.inputs, extra)
+        messages = build_messages(e, user, facts=ctx.facts, history=ctx.history)
         reply = None
         for attempt in range(self.max_retries + 1):
             req = self._request(e, messages)
@@ -546,11 +589,12 @@ class Orchestrator:
                     failing = {b for b, c in zip(blocks, checks, strict=True) if not c.ok}
                     reply = drop_blocks(reply, lambda body, f=failing: body not in f)
                 break
-            emit(Retry(bad[0].error))
+            error = bad[0].error or "it does not assemble"
+            emit(Retry(error))
             messages = messages + [
                 {"role": "assistant", "content": reply},
                 {"role": "user", "content": "That code does not assemble with asar: "
-                 f"{bad[0].error}. Give the whole corrected code in one ```asar block."}]
+                 f"{error}. Give the whole corrected code in one ```asar block."}]
         sec.model_text = reply or ""
         return reply
 

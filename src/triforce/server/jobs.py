@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from triforce.orchestra.answer import Answer, Section
+from triforce.orchestra.answer import Answer, Section, Status
 from triforce.orchestra.code import AsmCheck, CodeGate
 from triforce.orchestra.events import Event, EventHandler, Retry, SectionDone, StepStarted, Token
 
@@ -271,7 +271,7 @@ class TextStream:
     def _section(self, sec: Section) -> str:
         self._model_open = False
         parts: list[str] = []
-        if sec.status == "skipped":
+        if sec.status is Status.SKIPPED:
             parts.append(self._para(f"## {sec.title}"))
             parts.append(self._para("Not run: " + "; ".join(sec.notes)))
             return "".join(parts)
