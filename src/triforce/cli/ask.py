@@ -203,6 +203,8 @@ def cmd_ask(args) -> int:
 
 
 def cmd_chat(args) -> int:
+    from triforce.orchestra.conversation import trim_history
+
     orch = make_orchestrator(args)
     expert = args.expert
     if expert:
@@ -252,7 +254,6 @@ def cmd_chat(args) -> int:
         sys.stdout.flush()
         if args.verbose:
             _verbose_stats(answer)
-        history += [{"role": "user", "content": text},
-                    {"role": "assistant", "content": out[:4000]}]
-        history = history[-12:]
+        history = trim_history(history + [{"role": "user", "content": text},
+                                          {"role": "assistant", "content": out}])
     return 0

@@ -20,12 +20,12 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_experts)
 
 
-def _serving(expert, backend: str, probe, tiers) -> dict:
-    model = expert.backends.get(backend)
-    if backend == "embedded":
-        from triforce.experts import adapter_path
+def _serving(registry, expert, backend: str, probe) -> dict:
+    from triforce.experts import adapter_path, served_model
 
-        base = tiers.get("fast", {}).get("embedded", "base model")
+    if backend == "embedded":
+        model = expert.backends.get(backend)
+        base = registry.tiers.get("fast", {}).get("embedded", "base model")
         path = adapter_path(expert)
         if path is None:
             shown = f"{base} (prompt only)"
@@ -35,6 +35,7 @@ def _serving(expert, backend: str, probe, tiers) -> dict:
             shown = f"{base} (prompt only; no adapter at {path} yet)"
         return {"model": model, "served_as": shown, "status": probe.status, "reachable": probe.ok,
                 "where": probe.where}
+    model = served_model(registry, expert, backend)
     if not model:
         return {"model": None, "served_as": None, "status": "not configured",
                 "reachable": False, "where": probe.where}
@@ -64,7 +65,7 @@ def collect(registry=None, probes=None) -> dict:
             {
                 "id": e.id, "name": e.name, "intent": e.intent, "description": e.description,
                 "tools": list(e.tools),
-                "backends": {b: _serving(e, b, probes[b], registry.tiers) for b in BACKENDS},
+                "backends": {b: _serving(registry, e, b, probes[b]) for b in BACKENDS},
             }
             for e in registry
         ],

@@ -16,7 +16,8 @@ from triforce.experts.registry import (
     config_path,
     load_registry,
 )
+from triforce.experts.serving import served_model
 
 __all__ = ["BACKENDS", "CHARS_PER_TOKEN", "INTENTS", "TOOLS", "Expert", "FewShot", "Registry",
            "Sampling", "adapter_path", "build_messages", "config_path",
-           "load_registry"]
+           "load_registry", "served_model"]

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from triforce.errors import UserError
-from triforce.experts import Expert, Registry, adapter_path, build_messages, load_registry
+from triforce.experts import Expert, Registry, build_messages, load_registry, served_model
 from triforce.llm import BackendError, ChatRequest, ChatResult, open_backend
 from triforce.orchestra import idioms
 from triforce.orchestra import plan as plans
@@ -33,6 +33,7 @@ from triforce.orchestra.code import (
     drop_blocks,
     find_code,
 )
+from triforce.orchestra.conversation import trim_history
 from triforce.orchestra.events import (
     EventHandler,
     Note,
@@ -269,7 +270,7 @@ class Orchestrator:
             plan, routing = self.make_plan(routing_text, expert)
         emit(PlanMade(plan))
         facts = register_facts(question, code or "") + memory_facts(question, code or "")
-        history = list(history)
+        history = trim_history(history)
         done: dict[str, Section] = {}
         sections: list[Section] = []
         for step in plan.order():
@@ -619,19 +620,7 @@ class Orchestrator:
 
     def model_for(self, e: Expert | None, backend: str) -> str | None:
         """The model tag / adapter for ``e`` on ``backend`` (None: the backend's default)."""
-        if e is None:
-            return None
-        if backend == "embedded":
-            path = adapter_path(e)
-            return str(path) if path else None
-        name = e.backends.get(backend)
-        if name:
-            return name
-        tiers = self.registry.tiers
-        for tier in ("balanced", "quality", "fast"):
-            if backend in tiers.get(tier, {}):
-                return tiers[tier][backend]
-        return None
+        return None if e is None else served_model(self.registry, e, backend)
 
     def _chat_chain(self, req: ChatRequest, e: Expert | None,
                     emit: EventHandler | None) -> tuple[ChatResult, str]:
