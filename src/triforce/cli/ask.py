@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from triforce.cli.progress import Spinner
@@ -65,21 +64,13 @@ def make_orchestrator(args):
 
     kw = {}
     if args.max_tokens is not None:
-        if args.max_tokens < 1:
-            raise UserError("--max-tokens must be 1 or more")
         kw["max_tokens"] = args.max_tokens
     if args.timeout is not None:
-        if not args.timeout > 0:
-            raise UserError("--timeout must be above 0")
         kw["timeout"] = args.timeout
     if getattr(args, "retries", None) is not None:
-        if not 0 <= args.retries <= 5:
-            raise UserError("--retries must be from 0 to 5")
         kw["max_retries"] = args.retries
-    project = getattr(args, "project", None)
-    if project and not Path(project).is_dir():
-        raise UserError("not a directory", project)
-    return Orchestrator(backends=backend_chain(args.backend), project_root=project, **kw)
+    return Orchestrator(backends=backend_chain(args.backend),
+                        project_root=getattr(args, "project", None), **kw)
 
 
 @dataclass

@@ -55,6 +55,8 @@ MAX_QUESTION = 64_000
 #: Longest code (characters) the tools run on.
 MAX_CODE = 200_000
 DEFAULT_MAX_TOKENS = 256
+#: Most times a model may fix code that does not assemble.
+MAX_RETRIES = 5
 
 
 
@@ -158,6 +160,14 @@ class Orchestrator:
                  max_tokens: int = DEFAULT_MAX_TOKENS, timeout: float = 120.0,
                  seed: int | None = 0, record_stats: bool = True,
                  backend_options: dict[str, dict] | None = None) -> None:
+        if max_tokens < 1:
+            raise UserError("max_tokens (--max-tokens) must be 1 or more")
+        if not timeout > 0:
+            raise UserError("timeout (--timeout) must be above 0")
+        if not 0 <= max_retries <= MAX_RETRIES:
+            raise UserError(f"max_retries (--retries) must be from 0 to {MAX_RETRIES}")
+        if project_root is not None and not Path(project_root).is_dir():
+            raise UserError("not a directory", str(project_root))
         self.registry = registry or load_registry()
         self.chain = [backends] if isinstance(backends, str) else list(backends)
         if not self.chain:
@@ -200,8 +210,7 @@ class Orchestrator:
         if self._router is None:
             from triforce import routing
 
-            loader = getattr(routing, "load_router", None)
-            self._router = loader() if loader else routing.default_router()
+            self._router = routing.default_router()  # shared, loaded once
         return self._router
 
     def route(self, question: str):
