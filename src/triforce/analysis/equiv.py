@@ -57,6 +57,7 @@ from pathlib import Path
 from triforce.asm import Sandbox, assemble
 from triforce.cpu.core import CPU, returned
 from triforce.cpu.machine import from_rom
+from triforce.cpu.snesbus import SnesBus
 from triforce.errors import UserError, parse_number
 from triforce.isa import OPCODES, Mode, instruction_text
 from triforce.isa.semantics import FLAGS, NZ, Flow, Part, effects
@@ -388,7 +389,9 @@ class _Routine:
         padded = data + bytes(-len(data) % 0x8000 or (0 if data else 0x8000))
         mapping = res.mapping if res.mapping != "norom" else "lorom"
         machine = from_rom(padded, mapping, where)
-        self.bus = bus = machine.bus
+        bus = machine.bus
+        assert isinstance(bus, SnesBus)  # from_rom builds an SNES bus
+        self.bus = bus
         self._pages: list[tuple | None] = [None] * 0x10000
         self.restore: dict[int, tuple[bytearray, int, int]] = {}
         self.reads: set[int] = set()
@@ -436,6 +439,7 @@ class _Routine:
     def materialize(self, key: int, buf: bytearray, idx: int) -> int:
         """First touch of an input byte: put the state's value in memory, remember the old."""
         self.restore[key] = (buf, idx, buf[idx])
+        assert self.state is not None  # inputs are read only while run() runs a state
         v = self.state.byte(key)
         buf[idx] = v
         return v
@@ -703,8 +707,9 @@ class Counterexample:
     """A state from which the routines differ: its inputs, both outputs, the differences."""
 
     inputs: dict[str, int]  # "A" "X" "Y" "P" "D" "DB" "S" "E" and memory "$7E0010"
-    outputs_a: dict[str, int]  # observable -> value ("exit" is compared too, as text)
-    outputs_b: dict[str, int]
+    # observable -> value ("exit" is compared too, as text; "io" is the writes, as text)
+    outputs_a: dict[str, int | str]
+    outputs_b: dict[str, int | str]
     exit_a: str
     exit_b: str
     differences: list[str]
@@ -832,7 +837,7 @@ class _Checker:
         self.steps = 0
 
     def _range_keys(self, r: _Routine) -> list[tuple[str, int | None]]:
-        out = []
+        out: list[tuple[str, int | None]] = []
         for lo, hi in self.obs.ranges:
             for addr in range(lo, hi + 1):
                 key = r.key(addr)
@@ -899,9 +904,9 @@ class _Checker:
         return oa, ob
 
     def values(self, st: _State, o: _Outcome, ranges, written_union: Iterable[int],
-               stack_union: Iterable[int]) -> dict[str, int]:
+               stack_union: Iterable[int]) -> dict[str, int | str]:
         regs = o.regs
-        out: dict[str, int] = {}
+        out: dict[str, int | str] = {}
         for name in self.obs.registers:
             if name.startswith("P."):
                 out[name] = 1 if regs["p"] & (1 << _FLAG_LETTERS.index(name[2])) else 0
@@ -939,11 +944,11 @@ class _Checker:
             if only_one & comp:
                 candidates.append((comp, None))
         reads = oa.mem_reads | ob.mem_reads
-        for key in self._observed_keys(oa, ob):
-            if key in reads or key in self.assumed_keys:
+        for k in self._observed_keys(oa, ob):
+            if k in reads or k in self.assumed_keys:
                 continue
-            if (key in oa.mem_writes) != (key in ob.mem_writes):
-                candidates.append((0, key))
+            if (k in oa.mem_writes) != (k in ob.mem_writes):
+                candidates.append((0, k))
         for comp, key in candidates:
             st2 = st.copy()
             if key is None:
@@ -1060,11 +1065,14 @@ def check_equivalence(
     lb = label_b or (str(b_source) if isinstance(b_source, Path) else "B")
     if la == lb:
         la, lb = f"A ({la})", f"B ({lb})"
-    kw = dict(rom=rom, defines=defines, include_paths=include_paths, sandbox=sandbox)
-    ra = _Routine(la, a_source, filename=label_a, **kw)
-    rb = _Routine(lb, b_source, filename=label_b, **kw)
+    ra = _Routine(la, a_source, filename=label_a, rom=rom, defines=defines,
+                  include_paths=include_paths, sandbox=sandbox)
+    rb = _Routine(lb, b_source, filename=label_b, rom=rom, defines=defines,
+                  include_paths=include_paths, sandbox=sandbox)
 
     e = 1 if e else 0
+    mflag: int | None
+    xflag: int | None
     if e:
         mflag = xflag = 1
     else:
@@ -1213,7 +1221,7 @@ def _uniform_states(ck: _Checker, rng: random.Random):
 def _group_states(ck: _Checker, rng: random.Random, limit: int = 1_000):
     """One input (register or memory byte) at each boundary value, the rest random."""
     n = 0
-    groups: list[tuple[str, object]] = []
+    groups: list[tuple[str, str | int]] = []  # ("reg", name) or ("mem", key)
     for reg, lo, hi in (("a", AL_, AH_), ("x", XL_, XH_), ("y", YL_, YH_)):
         if ck.reg_inputs & (lo | hi):
             groups.append(("reg", reg))
@@ -1224,8 +1232,10 @@ def _group_states(ck: _Checker, rng: random.Random, limit: int = 1_000):
                 return
             st = ck.random_state(rng)
             if kind == "reg":
+                assert isinstance(what, str)
                 setattr(st, what, v16)
             else:
+                assert isinstance(what, int)
                 st.mem[what] = v8
             n += 1
             yield ck.normalize(st)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from triforce.asm import Sandbox, assemble
+from triforce.asm import AsmResult, Sandbox, assemble
 from triforce.errors import UserError
 from triforce.isa import MNEMONICS, OPCODES, Mode, Opcode
 from triforce.isa.semantics import A16, X16, Y16, Flow, Part, Widths, effects, next_widths
@@ -263,7 +263,7 @@ def _looks_like_handler_name(name: str) -> bool:
 
 
 class _Linter:
-    def __init__(self, res, m, x, filename):
+    def __init__(self, res: AsmResult, m: int | None, x: int | None, filename: str) -> None:
         self.res = res
         self.filename = filename
         self.m0, self.x0 = m, x
@@ -341,10 +341,10 @@ class _Linter:
     def run(self) -> list[Finding]:
         entries = set(self.labels) | set(self.calls) | self.vectors
         entry_widths: dict[int, tuple] = {e: (self.m0, self.x0) for e in entries}
-        results = {}
+        results: dict[int, tuple[dict[int, State], set[str]]] = {}
         for _round in range(2):
             self.findings = {}
-            call_states: dict[int, list[State]] = {}
+            call_states: dict[int, list[tuple[State, int]]] = {}  # (state, caller's entry)
             results = {}
             for e in sorted(entries):
                 results[e] = self.analyse(e, entry_widths[e], call_states, check=False)
@@ -374,7 +374,8 @@ class _Linter:
         return entry if v == E else v
 
     # -- the data-flow analysis of one entry
-    def analyse(self, entry: int, widths: tuple, call_states: dict, check: bool):
+    def analyse(self, entry: int, widths: tuple, call_states: dict,
+                check: bool) -> tuple[dict[int, State], set[str]]:
         self.entry = entry
         self.ew = widths
         states: dict[int, State] = {entry: State()}
@@ -540,6 +541,7 @@ class _Linter:
             upd["d"], upd["d_sed"] = 0, None
 
         # registers A/X/Y
+        v: int | None
         if mn == "LDA" and mode is Mode.IMM_M:
             v = ins.operand
             upd["a_lo"] = v & 0xFF
@@ -600,7 +602,7 @@ class _Linter:
             size = _PUSH[mn]
             n = (self.unit(size, st.m if size == "m" else st.x, size)
                  if size in ("m", "x") else size)
-            value = None
+            value: object = None  # what the item saves (PLP, PLB, PLD, ... restore it)
             if mn == "PHP":
                 value = (st.m, st.x, st.d, st.m_guess, st.x_guess)
             elif mn == "PHB":
@@ -647,14 +649,16 @@ class _Linter:
 
         # hardware writes
         if mn in ("STA", "STZ", "STX", "STY") and mode in (Mode.ABS, Mode.LONG):
-            target = ins.operand
-            if mode is Mode.LONG and not self._io_bank(target >> 16):
+            target: int | None = ins.operand
+            if mode is Mode.LONG and not self._io_bank(ins.operand >> 16):
                 target = None
             if mode is Mode.ABS and isinstance(st.dbr, int) and not self._io_bank(st.dbr):
                 target = None
             if target is not None and _is_register(target):
                 wide = (m == 0) if mn in ("STA", "STZ") else (xw == 0)
                 unknown = (m is None) if mn in ("STA", "STZ") else (xw is None)
+                lo: int | None
+                hi: int | None
                 if mn == "STZ":
                     lo, hi = 0, 0
                 elif mn == "STA":
@@ -683,6 +687,7 @@ class _Linter:
             return [("return", new)]
         if flow is Flow.STOP:
             return []
+        t: int | None
         if flow in (Flow.BRANCH, Flow.JUMP) and ins.mode in (Mode.REL8, Mode.REL16):
             t = ins.branch_target()
             if flow is Flow.JUMP:
@@ -695,8 +700,8 @@ class _Linter:
             t = self._resolve(ins.jump_target())
             if t is not None and call_states is not None:
                 call_states.setdefault(t, []).append((new, self.entry))
-            after = replace(new, a_lo=None, a_hi=None, a_src=None, xv=None, yv=None)
-            return [(ins.next, after)]
+            after_call = replace(new, a_lo=None, a_hi=None, a_src=None, xv=None, yv=None)
+            return [(ins.next, after_call)]
         return [(ins.next, new)]
 
     @staticmethod
@@ -718,15 +723,17 @@ class _Linter:
     def _pull(self, mn: str, top, st: State, upd: dict, ins: Ins, chk) -> None:
         value = top[2] if top else None
         kind = top[0] if top else None
+        # PHP saves (m, x, d, m_guess, x_guess) and PHA (a_lo, a_hi); other pushes one value
+        saved: tuple = value if isinstance(value, tuple) else ()
         if mn == "PLP":
             if kind == "PHP":
-                upd["m"], upd["x"], upd["d"], upd["m_guess"], upd["x_guess"] = value
-                upd["d_sed"] = st.d_sed if value[2] == 1 else None
+                upd["m"], upd["x"], upd["d"], upd["m_guess"], upd["x_guess"] = saved
+                upd["d_sed"] = st.d_sed if saved[2] == 1 else None
             else:
                 upd["m"] = upd["x"] = upd["d"] = None
         elif mn == "PLB":
-            if kind == "PHA" and value[0] is not None:
-                upd["dbr"] = value[0]
+            if kind == "PHA" and saved[0] is not None:
+                upd["dbr"] = saved[0]
             elif kind in ("PHX", "PHY") and value is not None:
                 upd["dbr"] = value & 0xFF
             elif kind in ("PHB", "PHK"):
@@ -739,13 +746,13 @@ class _Linter:
         elif mn == "PLD":
             if kind in ("PHD", "PEA"):
                 upd["dreg"] = value
-            elif kind == "PHA" and value[0] is not None and value[1] is not None:
-                upd["dreg"] = value[0] | value[1] << 8
+            elif kind == "PHA" and saved[0] is not None and saved[1] is not None:
+                upd["dreg"] = saved[0] | saved[1] << 8
             else:
                 upd["dreg"] = U
         elif mn == "PLA":
             if kind == "PHA":
-                upd["a_lo"], upd["a_hi"] = value
+                upd["a_lo"], upd["a_hi"] = saved
             upd["a_src"] = None
         elif mn in ("PLX", "PLY"):
             key = "xv" if mn == "PLX" else "yv"

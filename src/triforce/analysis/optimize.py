@@ -84,6 +84,12 @@ class Line:
     def is_(self, *mnems: str) -> bool:
         return self.mnem in mnems
 
+    @property
+    def mn(self) -> str:
+        """``mnem`` of an instruction line (every line in ``Ctx.insns`` is one)."""
+        assert self.mnem is not None, f"line {self.index + 1} is not an instruction"
+        return self.mnem
+
 
 _LABEL = re.compile(r"^(?:[A-Za-z_][\w]*:|\.[\w.]+:?|[A-Za-z_][\w]*\.[\w.]+:|[+-]+:?)(?=\s|$)")
 
@@ -292,7 +298,7 @@ def _t(*parts: str) -> str:
 
 
 def _plain(ln: Line) -> str:
-    return _t(ln.mnem.lower() + ln.suffix.lower(), ln.operand)
+    return _t(ln.mn.lower() + ln.suffix.lower(), ln.operand)
 
 
 def _label_target(op: str) -> bool:
@@ -459,7 +465,7 @@ def _jump_ret(ctx: Ctx, i: int):
         return
     t = _target(ctx, ln.op)
     if t is not None and ctx.insns[t].mnem in ("RTS", "RTL"):
-        yield Candidate(i, i + 1, [ctx.insns[t].mnem.lower()])
+        yield Candidate(i, i + 1, [ctx.insns[t].mn.lower()])
 
 
 @rule("branch-to-next", "bra/jmp to the very next instruction -> nothing")
@@ -499,7 +505,7 @@ _ROUNDTRIP = {("TAX", "TXA"), ("TAY", "TYA"), ("TXA", "TAX"), ("TYA", "TAY"), ("
 def _roundtrip(ctx: Ctx, i: int):
     w = ctx.window(i, 2)
     if w and (w[0].mnem, w[1].mnem) in _ROUNDTRIP:
-        yield Candidate(i, i + 2, [w[0].mnem.lower()])
+        yield Candidate(i, i + 2, [w[0].mn.lower()])
 
 
 @rule("transfer-pair", "txa : tay -> txy, tya : tax -> tyx (A is left as it was)")
@@ -507,7 +513,7 @@ def _transfer_pair(ctx: Ctx, i: int):
     w = ctx.window(i, 2)
     pairs = {("TXA", "TAY"): "txy", ("TYA", "TAX"): "tyx"}
     if w and (w[0].mnem, w[1].mnem) in pairs:
-        yield Candidate(i, i + 2, [pairs[(w[0].mnem, w[1].mnem)]])
+        yield Candidate(i, i + 2, [pairs[(w[0].mn, w[1].mn)]])
 
 
 _PUSH_PULL = {("PHA", "PLA"), ("PHX", "PLX"), ("PHY", "PLY"), ("PHP", "PLP"), ("PHB", "PLB"),
@@ -654,7 +660,7 @@ def _rmw(ctx: Ctx, i: int):
         n += 1
     w = ctx.window(i, n + 1)
     if n > 1 and w and w[-1].is_("STA") and w[-1].op == ld.op and not w[-1].suffix:
-        yield Candidate(i, i + n + 1, [_t(s.mnem.lower(), ld.operand) for s in w[1:-1]])
+        yield Candidate(i, i + n + 1, [_t(s.mn.lower(), ld.operand) for s in w[1:-1]])
 
 
 @rule("index-step", "txa : inc a : tax (or dec, or y) -> inx / dex (A is left as it was)")
@@ -677,7 +683,7 @@ def _flags(ctx: Ctx, i: int):
     w = ctx.window(i, 2)
     groups = ({"CLC", "SEC"}, {"CLD", "SED"}, {"CLI", "SEI"}, {"CLV"})
     if w and any(w[0].mnem in g and w[1].mnem in g for g in groups):
-        yield Candidate(i, i + 2, [w[1].mnem.lower()])
+        yield Candidate(i, i + 2, [w[1].mn.lower()])
 
 
 @rule("load-zero-transfer", "lda #0 : tax/tay -> ldx/ldy #0 (or stz with A kept)")
@@ -746,8 +752,9 @@ def _mul_pow2(ctx: Ctx, i: int):
     if not (w[0].is_("STA") and _is_reg(w[0].op, 0x4202) and w[1].is_("LDA")
             and w[2].is_("STA") and _is_reg(w[2].op, 0x4203)):
         return
-    n = _log2(w[1].imm)
-    if n is None or w[1].imm > 0xFF:
+    imm = w[1].imm
+    n = _log2(imm)
+    if n is None or imm is None or imm > 0xFF:  # (n is None when imm is)
         return
     k = i + 3 + _nop_run(ctx, i + 3)
     tail = ctx.window(i, k - i + 2) or ctx.window(i, k - i + 1)
@@ -781,8 +788,9 @@ def _div_pow2(ctx: Ctx, i: int):
         return
     if not (w[2].is_("LDA") and w[3].is_("STA") and _is_reg(w[3].op, 0x4206) and w[3].m == 1):
         return
-    n = _log2(w[2].imm)
-    if n is None or w[2].imm > 0xFF:
+    imm = w[2].imm
+    n = _log2(imm)
+    if n is None or imm is None or imm > 0xFF:  # (n is None when imm is)
         return
     k = i + 4 + _nop_run(ctx, i + 4)
     size = k - i + (2 if wide else 1)
@@ -797,7 +805,7 @@ def _div_pow2(ctx: Ctx, i: int):
     if _is_reg(ld.op, 0x4214):
         yield Candidate(i, i + size, ["lsr a"] * n)
     elif _is_reg(ld.op, 0x4216):
-        mask = f"#${w[2].imm - 1:04X}" if wide else f"#${w[2].imm - 1:02X}"
+        mask = f"#${imm - 1:04X}" if wide else f"#${imm - 1:02X}"
         yield Candidate(i, i + size, [f"and {mask}"])
 
 
@@ -848,16 +856,23 @@ class OptimizeResult:
         }
 
 
+def _indent(text: str) -> str:
+    """The whitespace a line starts with."""
+    m = re.match(r"\s*", text)
+    assert m is not None  # (\s* matches the empty string too)
+    return m.group(0)
+
+
 def _apply(ctx: Ctx, cand: Candidate) -> str:
     lines = ctx.lines
     first = ctx.insns[cand.start]
     last = ctx.insns[cand.end - 1]
-    indent = re.match(r"\s*", first.text).group(0) if not first.labels else None
+    indent = _indent(first.text) if not first.labels else None
     if indent is None:
         for ln in ctx.insns[cand.start + 1:cand.end] + ctx.insns[cand.end:cand.end + 1] + \
                 ctx.insns[max(0, cand.start - 1):cand.start]:
             if not ln.labels:
-                indent = re.match(r"\s*", ln.text).group(0)
+                indent = _indent(ln.text)
                 break
         else:
             indent = "    "

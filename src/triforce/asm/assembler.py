@@ -11,6 +11,7 @@ import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from triforce.asm import expr as ex
 from triforce.asm.encode import encode as _encode
@@ -179,6 +180,7 @@ def _plan(stmt: str) -> tuple:
         steps.append(("macro", m.group(1), m.group(2)))
         return tuple(steps)
     word_m = _WORD.match(stmt)
+    assert word_m is not None  # stmt is stripped and not empty: it starts with a non-space
     word = word_m.group().lower()
     rest = stmt[word_m.end():].strip()
     mm = _MNEMONIC.match(word_m.group())
@@ -219,7 +221,9 @@ _REPEATABLE = _implied_mnemonics()
 
 def _split_top(text: str, sep: str) -> list[str]:
     """Split on ``sep`` outside parentheses."""
-    out, depth, cur = [], 0, []
+    out: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -257,6 +261,40 @@ class _Macro:
     file: str
     line: int
     expanded: dict = field(default_factory=dict)  # body per argument list
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where an error is reported when it is not a source line: a file, perhaps no number."""
+
+    file: str
+    number: int | None
+    text: str
+
+
+class _FreespaceBlock(TypedDict):
+    idx: int
+    start: int  # file offset of the first byte after the RATS tag
+    hw: int  # high-water mark: the file offset after the block's last byte
+    line: Line | None  # the freespace command
+    cleaned: bool
+    snes: int
+    extra: int  # a byte for every guess at an unknown label in the first pass
+    code: bool
+
+
+class _SpcBlock(TypedDict):
+    size_at: int
+    start: int
+    ns: list[str]
+    base: int | None
+
+
+class _Struct(TypedDict):
+    name: str
+    start: int
+    parent: str | None
+    saved: tuple[int, int, int | None]  # snes, real and base before the struct
 
 
 @dataclass
@@ -300,7 +338,7 @@ class Assembler:
         self.prev_labels: dict[str, int] = {}
         self.fs_prev_sizes: dict[int, int] = {}
         self.fs_first_sizes: dict[int, int] = {}
-        self.fs_expansions: list[tuple[int, int]] = []
+        self.fs_expansions: list[tuple[int, int, int]] = []  # new size, size code, header
         self.fs_fixed_pos: dict[int, int] = {}
         self.pass_no = 0
         self.clean_sites_prev: list = []
@@ -389,14 +427,14 @@ class Assembler:
         self.fs_byte = 0
         self.fs_index = 0
         self.fs_pos: dict[int, int] = {}
-        self.fs_blocks: list[dict] = []
+        self.fs_blocks: list[_FreespaceBlock] = []
         self.fs_refs: list = []
         self.clean_sites: list = []
-        self.cur_fs = None
+        self.cur_fs: _FreespaceBlock | None = None
         self.bytes_written = 0
         self.border_mark: tuple[int, int] | None = None  # where output last met a bank border
         self.arch = "65816"
-        self.spcblock = None
+        self.spcblock: _SpcBlock | None = None
         self.statements = 0
         self.bankcross = "full"
         self.freespace_use = 0
@@ -406,7 +444,7 @@ class Assembler:
         self.warn_stack: list = []
         self.ns_stack: list[list[str]] = []
         self.ns_nested = False
-        self.functions: dict[str, tuple[list[str], object]] = {}
+        self.functions: dict[str, tuple[list[str], str]] = {}  # parameters, body
         self.dpbase = 0
         self.bank_assume: int | None = None  # None = the code's bank
         self.optimize_dp = "none"
@@ -420,7 +458,7 @@ class Assembler:
         self.moving_label_used = False
         self.checksum_fix = self.want_checksum
         self.line: Line | None = None
-        self.struct: dict | None = None
+        self.struct: _Struct | None = None
         self.structs: dict[str, int] = {}
         self.origin_set = False
 
@@ -457,7 +495,8 @@ class Assembler:
         return {b["idx"]: b["hw"] - b["start"] for b in self.fs_blocks}
 
     # ---- diagnostics ----------------------------------------------------------------
-    def _diag(self, severity: str, id: str, message: str, line: Line | None = None) -> None:
+    def _diag(self, severity: str, id: str, message: str,
+              line: Line | _Place | None = None) -> None:
         self.diag_calls += 1
         line = line or self.line
         d = Diagnostic(
@@ -481,10 +520,16 @@ class Assembler:
                 return
             self.diags.append(d)
 
+    def line_now(self) -> Line:
+        """The line being executed (exec_lines sets it before each statement runs)."""
+        line = self.line
+        assert line is not None, "no source line is being executed"
+        return line
+
     def error(self, id: str, message: str, location: str | None = None) -> None:
         if location:
             file, _, num = location.rpartition(":")
-            line = Line(file, int(num), "") if num.isdigit() else Line(location, None, "")
+            line = Line(file, int(num), "") if num.isdigit() else _Place(location, None, "")
             self._diag("error", id, message, line)
             return
         self._diag("error", id, message)
@@ -728,7 +773,7 @@ class Assembler:
                     body.append(Line(ln.file, ln.number, part))
             if len(mac.expanded) < 4096:
                 mac.expanded[key] = body
-        caller = self.line
+        caller = self.line_now()
         self.call_stack.append((caller.file, caller.number))
         self.macro_depth += 1
         self.macro_id.append(self.macro_count)
@@ -1060,7 +1105,7 @@ class Assembler:
                 self.warn("Wvalue_truncated",
                           f"${value & 0xFFFFFFFF:X} does not fit in {width} byte(s): it is truncated")
 
-    def check_xkas(self, text: str, node, value) -> None:
+    def check_xkas(self, text: str, node, value: int | float) -> None:
         """Warn where left-to-right math gives another value than precedence would."""
         if not self.math_pri and self.final and ex.count_binops(node) > 1:
             other = self.ev(ex.parse(text, True))
@@ -1068,7 +1113,7 @@ class Assembler:
                 self.deprecated("xkas style left to right math ", "apply order of operations")
 
     @staticmethod
-    def _int(v) -> int:
+    def _int(v: int | float) -> int:
         return ex.to_int(v)
 
     def deprecated(self, feature: str, workaround: str) -> None:
@@ -1095,7 +1140,7 @@ class Assembler:
                            "Elabel_in_conditional")
         return value
 
-    def ev(self, node, allow_unknown: bool = False) -> int:
+    def ev(self, node, allow_unknown: bool = False) -> int | float:
         kind = node[0]
         if kind == "num":
             v = node[1]
@@ -1156,7 +1201,7 @@ class Assembler:
             return self.label_pc() & 0xFF0000 | 0x8000 if self.mapping != "norom" else 0
         raise AsmError(f"label '{name}' wasn't found", "Elabel_not_found")
 
-    def call_function(self, name: str, args, allow_unknown: bool) -> int:
+    def call_function(self, name: str, args, allow_unknown: bool) -> int | float:
         lname = name.lower()
         if name in self.functions:
             params, body = self.functions[name]
@@ -1192,8 +1237,8 @@ class Assembler:
         if lname == "datasize":
             return self.datasize(args)
         if lname in ("min", "max"):
-            v = vals()
-            return min(v) if lname == "min" else max(v)
+            vs = vals()
+            return min(vs) if lname == "min" else max(vs)
         if lname == "clamp":
             v, lo, hi = vals()
             return max(lo, min(hi, v))
@@ -1227,10 +1272,10 @@ class Assembler:
             return int({"and": a and b, "or": a or b, "nand": not (a and b),
                         "nor": not (a or b), "xor": a != b}[lname])
         if lname == "filesize":
-            return len(self.files.read_bytes(self.resolve_path(self._string_arg(args[0]), self.line.file)))
+            return len(self.files.read_bytes(self.resolve_path(self._string_arg(args[0]), self.line_now().file)))
         if lname == "getfilestatus":
             try:
-                self.resolve_path(self._string_arg(args[0]), self.line.file)
+                self.resolve_path(self._string_arg(args[0]), self.line_now().file)
                 return 0
             except AsmError as exc:
                 if exc.id == "Efile_refused":
@@ -1245,7 +1290,7 @@ class Assembler:
             return node[1]
         raise AsmError("this function needs a string argument", "Eexpected_string")
 
-    def _eval_function_body(self, body: str, values: dict[str, int]) -> int:
+    def _eval_function_body(self, body: str, values: dict[str, int | float]) -> int | float:
         node = self.parse(body)
 
         def bind(nd):
@@ -1274,7 +1319,7 @@ class Assembler:
         ok = off is not None and off + n <= len(rom)
         if name.startswith("canread"):
             return int(ok)
-        if not ok:
+        if off is None or not ok:  # (ok is False when off is None)
             if len(args) > 1:
                 return args[1]
             raise AsmError(f"read{n}(${addr:06X}) is outside the ROM", "Esnes_address_out_of_bounds")
@@ -1282,7 +1327,7 @@ class Assembler:
 
     def readfile_function(self, name: str, args, allow_unknown: bool) -> int:
         n = int(name[-1]) if name[-1].isdigit() else 1
-        path = self.resolve_path(self._string_arg(args[0]), self.line.file)
+        path = self.resolve_path(self._string_arg(args[0]), self.line_now().file)
         data = self.files.read_bytes(path)
         off = self._int(self.ev(args[1], allow_unknown))
         ok = 0 <= off and off + n <= len(data)
@@ -1346,7 +1391,8 @@ class Assembler:
             parts = split_args(rest)
             if len(parts) != 4:
                 raise AsmError("sa1rom takes four bank numbers", "Einvalid_mapper")
-            banks = tuple(self.eval(p) & 7 for p in parts)
+            b0, b1, b2, b3 = (self.eval(p) & 7 for p in parts)
+            banks = (b0, b1, b2, b3)
         self.set_mapping("sa1rom", banks)
 
     def to_offset(self, addr: int) -> int | None:
@@ -1719,7 +1765,7 @@ class Assembler:
         else:
             name, _, tail = text.partition(":")
             tail = (":" + tail) if tail else ""
-        path = self.resolve_path(name, self.line.file)
+        path = self.resolve_path(name, self.line_now().file)
         data = self.files.read_bytes(path)
         if tail:
             if not tail.startswith(":"):
@@ -1760,13 +1806,13 @@ class Assembler:
 
     def d_incsrc(self, rest: str) -> None:
         name = _unquote(rest)
-        path = self.resolve_path(name, self.line.file)
+        path = self.resolve_path(name, self.line_now().file)
         key = self.files.identity(path)
         if key in self.included_once:
             return
         if any(f == path for f, _ in self.call_stack):
             raise AsmError(f"'{name}' includes itself", "Einclude_loop")
-        caller = self.line
+        caller = self.line_now()
         self.call_stack.append((caller.file, caller.number))
         saved = self.macro_id
         try:
@@ -1789,7 +1835,7 @@ class Assembler:
             raise AsmError("this file can only be included by another file", "Ecant_be_main_file")
 
     def d_includeonce(self, rest: str) -> None:
-        self.included_once.add(self.files.identity(self.line.file))
+        self.included_once.add(self.files.identity(self.line_now().file))
 
     def format_args(self, rest: str) -> str:
         """Join strings and values the way print, warn, error and assert do."""
@@ -1900,7 +1946,7 @@ class Assembler:
         args = split_args(rest)
         if not args or not args[0]:
             raise AsmError("table needs a file name", "Einvalid_table_file")
-        path = self.resolve_path(_unquote(args[0]), self.line.file)
+        path = self.resolve_path(_unquote(args[0]), self.line_now().file)
         rtl = len(args) > 1 and args[1].strip().lower() == "rtl"
         table: dict[str, int] = {}
         for raw in self.files.read_bytes(path).decode("utf-8", "replace").splitlines():
@@ -2145,7 +2191,9 @@ class Assembler:
         self.defined_now.add(full)
 
     def struct_field(self, name: str) -> None:
-        fname = f"{self.struct['name']}.{name.lstrip('.')}"
+        st = self.struct
+        assert st is not None  # define_label calls this only inside a struct
+        fname = f"{st['name']}.{name.lstrip('.')}"
         self.labels[fname] = self.snes
         self.static_names.add(fname)
         self.defined_now.add(fname)

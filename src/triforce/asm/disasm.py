@@ -917,7 +917,7 @@ class _Layout:
             ti = r.index(t)
             at_line = ti is not None and ti in starts and addrs[ti] == t
             if cls in (_BCOND, _BRANCH, _PER):
-                if not at_line:
+                if ti is None or not at_line:  # (at_line is False when ti is None)
                     def_addrs.add(t)
                 elif cls == _PER:
                     global_idx.add(ti)

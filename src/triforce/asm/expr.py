@@ -52,7 +52,7 @@ _TOKEN_RE = re.compile(
 class Tok:
     kind: str
     text: str
-    value: int = 0
+    value: int | float = 0
 
 
 def tokenize(text: str) -> list[Tok]:
@@ -68,6 +68,7 @@ def tokenize(text: str) -> list[Tok]:
         if not m:
             raise AsmError(f"unexpected character '{text[pos]}' in expression", "Einvalid_character")
         kind = m.lastgroup
+        assert kind is not None  # every alternative of _TOKEN_RE is a named group
         s = m.group()
         pos = m.end()
         if kind == "ws":
@@ -359,7 +360,7 @@ def _as_double(exact: int, a, b, op) -> int | float:
     return int(r) if abs(r) < 1e300 else r
 
 
-def binop(op: str, a: int, b: int) -> int | float:
+def binop(op: str, a: int | float, b: int | float) -> int | float:
     if op in "+-*/%" and type(a) is not type(b):   # a double with an integer of any size
         if isinstance(a, float):
             b = to_float(b)
@@ -389,17 +390,16 @@ def binop(op: str, a: int, b: int) -> int | float:
         r = abs(a) % abs(b)
         return r if a >= 0 else -r
     if op in ("<<", ">>", "&", "|", "^"):
-        a, b = to_int(a), to_int(b)
-    if op == "<<":
-        return bounded(a << _shift_count(b)) if b >= 0 else a >> _shift_count(-b)
-    if op == ">>":
-        return a >> _shift_count(b) if b >= 0 else bounded(a << _shift_count(-b))
-    if op == "&":
-        return a & b
-    if op == "|":
-        return a | b
-    if op == "^":
-        return a ^ b
+        x, y = to_int(a), to_int(b)
+        if op == "<<":
+            return bounded(x << _shift_count(y)) if y >= 0 else x >> _shift_count(-y)
+        if op == ">>":
+            return x >> _shift_count(y) if y >= 0 else bounded(x << _shift_count(-y))
+        if op == "&":
+            return x & y
+        if op == "|":
+            return x | y
+        return x ^ y
     if op == "**":
         return power(a, b)
     if op == "<":

@@ -64,11 +64,9 @@ def cmd_disasm(args) -> int:
     else:
         mapping = args.mapping or "lorom"
         base = parse_number(args.base, what="--base address") if args.base else start
-    kwargs = {}
-    if args.end:
-        kwargs["end"] = parse_number(args.end, what="--end address")
-    if args.length:
-        kwargs["length"] = parse_number(args.length, what="--length", hex_default=False)
+    end = parse_number(args.end, what="--end address") if args.end else None
+    length = (parse_number(args.length, what="--length", hex_default=False)
+              if args.length else None)
     symbols = None
     if args.symbols:
         sym = Path(args.symbols)
@@ -78,7 +76,8 @@ def cmd_disasm(args) -> int:
     result = disassemble(
         data, start, mapping=mapping, base=base, m=args.m, x=args.x,
         e=1 if args.emulation else None, symbols=symbols,
-        entry_points=[parse_number(a, what="--entry address") for a in args.entry], **kwargs,
+        entry_points=[parse_number(a, what="--entry address") for a in args.entry],
+        end=end, length=length,
     )
     if args.json:
         print(json.dumps([

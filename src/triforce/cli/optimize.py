@@ -57,10 +57,10 @@ def cmd_optimize(args) -> int:
         return 0
     if res.diff:
         print(res.diff, end="" if res.diff.endswith("\n") else "\n")
-    for r in res.rewrites:
-        print(f"{path}:{r.line}: {r.rule}: {' : '.join(r.before)} -> "
-              f"{' : '.join(r.after) or '(nothing)'}  "
-              f"[{r.cycles_saved:+d} cycles, {r.bytes_saved:+d} bytes saved]")
+    for rw in res.rewrites:
+        print(f"{path}:{rw.line}: {rw.rule}: {' : '.join(rw.before)} -> "
+              f"{' : '.join(rw.after) or '(nothing)'}  "
+              f"[{rw.cycles_saved:+d} cycles, {rw.bytes_saved:+d} bytes saved]")
     if not res.rewrites:
         print("no rewrite proven profitable and equivalent")
     print(f"total: cycles {res.cycles_before} -> {res.cycles_after} "

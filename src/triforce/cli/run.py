@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from triforce.cpu import StepLimitExceeded
 from triforce.cpu.core import DEFAULT_MAX_STEPS
@@ -143,7 +144,7 @@ def cmd_run(args) -> int:
             machine = open_program(args.file, mapping=args.mapping, org=org, kind=kind)
     _setup(machine, args)
     cpu = machine.cpu
-    trace_out = None
+    trace_out: TextIO | None = None
     if args.trace_file:
         try:
             trace_out = open(args.trace_file, "w")  # noqa: SIM115 - closed below

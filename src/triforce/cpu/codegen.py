@@ -77,7 +77,8 @@ class _Gen:
         self.out: list[str] = []
         self.length = op.length(m, x)
         self.const = ipc is not None
-        if self.const:
+        self.operand: bytes  # the operand bytes; only read when const
+        if ipc is not None:
             assert operand is not None
             ob = operand
             self.o8 = str(ob[0]) if len(ob) >= 1 else "0"
@@ -90,7 +91,7 @@ class _Gen:
             self.o8, self.o16, self.o24 = "o8", "o16", "o24"
             self.npc = "npc"
             self.ipc = "pc"
-            self.operand = None
+            self.operand = b""
             n = self.length - 1
             self.emit("pb = pbr << 16")
             if n >= 1:

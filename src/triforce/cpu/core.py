@@ -503,10 +503,10 @@ class CPU:
         stops = self._stops
         inner = True  # forward branches inside blocks
 
-        def abandon() -> None:
-            # cut the block at the open forward branch, which then ends it
+        def abandon(skip: tuple[int, int, int]) -> None:
+            # cut the block at the open forward branch (skip), which then ends it
             nonlocal pc, variant
-            i, _, var = open_skip
+            i, _, var = skip
             del instrs[i + 1 :], sizes[i + 1 :], ops[i + 1 :]
             pc, variant = instrs[i][2], var
 
@@ -518,7 +518,7 @@ class CPU:
             if len(instrs) >= MAX_BLOCK or (instrs and (a24 in stops or pk(a24) == 0x00)):
                 # full, a stop address, or BRK (which starts a block of its own)
                 if open_skip:
-                    abandon()
+                    abandon(open_skip)
                 break
             opcode = pk(a24)
             op = OPCODES[opcode]
@@ -526,7 +526,7 @@ class CPU:
             length = op.length(m, x)
             if instrs and pc + length > 0x10000:
                 if open_skip:
-                    abandon()
+                    abandon(open_skip)
                 break  # never compile across the end of a bank
             operand = bytes(pk((pbr << 16) | ((pc + i) & 0xFFFF)) for i in range(1, length))
             em = codegen.generate(op, variant, pc, operand)
@@ -535,7 +535,7 @@ class CPU:
                 em.ends_block or em.next_variant is not None or next_pc > open_skip[1]
                 or op.mnemonic in ("REP", "SEP")
             ):
-                abandon()
+                abandon(open_skip)
                 break
             instrs.append((em, op.mnemonic, next_pc))
             sizes.append(length)
@@ -607,7 +607,7 @@ class CPU:
             return "none", None  # writes never change ROM
         backing = getattr(bus, "backing", None)
         found = backing(addr) if backing else None
-        if found is None:
+        if not backing or found is None:
             return "hit", lambda a: True  # unknown memory: leave after every write
         buf, lo = found
         hi = lo + size

@@ -18,7 +18,7 @@ ROM_SUFFIXES = header.ROM_SUFFIXES
 @dataclass
 class Machine:
     cpu: CPU
-    bus: object
+    bus: FlatMemory | SnesBus
     kind: str  # "rom", "binary", "example"
     mapping: str | None = None
 

@@ -278,6 +278,18 @@ def _merge(base: dict, over: dict) -> dict:
     return out
 
 
+def _sampling(table: dict[str, Any]) -> Sampling:
+    """The sampling of a checked ``sampling`` table (see ``_SAMPLING_RANGES``); a field it
+    leaves out keeps its default."""
+    d = Sampling()
+    return Sampling(
+        temperature=float(table.get("temperature", d.temperature)),
+        top_p=float(table.get("top_p", d.top_p)),
+        top_k=table.get("top_k", d.top_k),
+        num_ctx=table.get("num_ctx", d.num_ctx),
+    )
+
+
 def _build(data: dict, last: tuple[str, str], sources: tuple[str, ...]) -> Registry:
     where, text = last
     experts: dict[str, Expert] = {}
@@ -293,8 +305,7 @@ def _build(data: dict, last: tuple[str, str], sources: tuple[str, ...]) -> Regis
             intent=e["intent"],
             description=e["description"].strip(),
             system_prompt=e["system_prompt"].strip(),
-            sampling=Sampling(**{k: (float(v) if _SAMPLING_RANGES[k][0] is float else v)
-                                 for k, v in e.get("sampling", {}).items()}),
+            sampling=_sampling(e.get("sampling", {})),
             few_shot=tuple(FewShot(p["user"], p["assistant"]) for p in e.get("few_shot", [])),
             tools=tuple(e.get("tools", [])),
             backends=backends,

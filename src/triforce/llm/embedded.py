@@ -110,6 +110,7 @@ class EmbeddedBackend:
 
             ptr = llama_cpp.llama_adapter_lora_init(self._llm._model.model, key.encode())
             if not ptr:
+                assert self.model_path is not None  # load() sets it with the model
                 raise MissingModel(self.name, f"{path} is not a LoRA adapter for "
                                    f"{self.model_path.name}")
             self._adapters[key] = ptr

@@ -333,7 +333,7 @@ class Encoder:
         the order of ``texts``.
         """
         single = isinstance(texts, str)
-        items = [texts] if single else list(texts)
+        items = [texts] if isinstance(texts, str) else list(texts)
         out = np.zeros((len(items), self.dim), dtype=np.float32)
         if items:
             lengths = [len(t) for t in items]

@@ -175,7 +175,7 @@ def summarise(examples: list[Example], decisions: list, intents: list[str],
             ece += count / total * abs(mean_c - acc)
             table.append({"bin": f"{k / BINS:.1f}-{(k + 1) / BINS:.1f}", "count": count,
                           "mean_confidence": round(mean_c, 4), "accuracy": round(acc, 4)})
-    report = {
+    report: dict[str, object] = {
         "examples": n,
         "top1_accuracy": round(top1 / n, 4) if n else 0.0,
         "plan_accuracy": round(plan_ok / n, 4) if n else 0.0,

@@ -232,8 +232,9 @@ def embed_texts(texts: Sequence[str], encoder: embedding.Encoder | None = None,
     so training, cross-validation and evaluation embed each question once."""
     enc = encoder if encoder is not None else embedding.load_encoder()
     key = str(enc.directory)
-    found = {t: _MEMO.get((key, t)) for t in texts}      # a snapshot: other threads may
-    todo = [t for t, v in found.items() if v is None]   # clear the memo meanwhile
+    memo = {t: _MEMO.get((key, t)) for t in texts}       # a snapshot: other threads may
+    todo = [t for t, v in memo.items() if v is None]    # clear the memo meanwhile
+    found = {t: v for t, v in memo.items() if v is not None}
     if todo:
         if progress:
             progress(f"embedding {len(todo)} questions")
@@ -270,7 +271,7 @@ class RoutingData:
     def first_intents(self) -> list[str]:
         return [e.intents[0] for e in self.examples]
 
-    def subset(self, idx: Sequence[int]) -> RoutingData:
+    def subset(self, idx: Sequence[int] | np.ndarray) -> RoutingData:
         return RoutingData([self.examples[i] for i in idx], [self.prepared[i] for i in idx],
                            self.intents)
 
@@ -344,10 +345,11 @@ def cross_validate(kind: str, examples: Sequence[Example], *, data: RoutingData 
     for test in stratified_folds([e.intents[0] for e in examples], folds, seed):
         train = np.setdiff1d(np.arange(len(examples)), test)
         if kind == "keyword":
-            router = KeywordRouter.load(calibration=calibrate(kw, [examples[i] for i in train]))
+            refitted = KeywordRouter.load(calibration=calibrate(kw, [examples[i] for i in train]))
             for i in test:
-                decisions[i] = router.route(examples[i].text)
+                decisions[i] = refitted.route(examples[i].text)
             continue
+        assert data is not None  # prepared above for every kind but "keyword"
         head = fit(data.subset(train), seed=seed, keyword=kw)
         router = (HybridRouter if kind == "hybrid" else EmbeddingRouter)(head, kw)
         for i in test:

@@ -640,7 +640,10 @@ class Server(ThreadingHTTPServer):
     @property
     def url(self) -> str:
         host, port = self.server_address[:2]
-        h = f"[{host}]" if ":" in str(host) else host
+        # getsockname() gives the host as text; typeshed also allows bytes: show those decoded
+        if isinstance(host, bytes | bytearray):
+            host = host.decode()
+        h = f"[{host}]" if ":" in host else host
         return f"http://{h}:{port}"
 
 

@@ -96,7 +96,8 @@ def message_text(msg: dict, i: int) -> str:
                       "messages")
 
 
-def conversation(messages: Any, roles=ROLES) -> tuple[str, list[dict[str, str]]]:
+def conversation(messages: Any, roles: tuple[str, ...] = ROLES
+                 ) -> tuple[str, list[dict[str, str]]]:
     """The question (the last message, the user's) and the earlier user/assistant turns."""
     if not isinstance(messages, list) or not messages:
         raise bad_request("'messages' must be a non-empty list", "messages")
