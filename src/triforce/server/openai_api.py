@@ -15,6 +15,7 @@ import time
 import uuid
 from typing import Any
 
+from triforce.orchestra.conversation import trim_history
 from triforce.server.common import (
     opt_bool,
     opt_dict,
@@ -25,8 +26,6 @@ from triforce.server.common import (
 )
 from triforce.server.metrics import CONTENT_TYPE as METRICS_TYPE
 from triforce.server.service import (
-    MAX_HISTORY,
-    MAX_HISTORY_TURN,
     ApiError,
     Overrides,
     Question,
@@ -117,16 +116,9 @@ def conversation(messages: Any, roles: tuple[str, ...] = ROLES
 
 
 def history_of(turns: list[tuple[str, str]]) -> list[dict[str, str]]:
-    """Earlier user and assistant turns (system prompts and tool messages are the
-    experts' own business), the newest kept, long answers cut."""
-    out = []
-    for role, text in turns:
-        if role not in ("user", "assistant") or not text.strip():
-            continue
-        if role == "assistant" and len(text) > MAX_HISTORY_TURN:
-            text = text[:MAX_HISTORY_TURN]
-        out.append({"role": role, "content": text})
-    return out[-MAX_HISTORY:]
+    """Earlier turns as the orchestrator takes them, trimmed by the one library rule
+    (:func:`triforce.orchestra.conversation.trim_history`)."""
+    return trim_history({"role": role, "content": text} for role, text in turns)
 
 
 def parse_chat(svc: Service, body: dict) -> tuple[Question, bool, bool]:

@@ -33,10 +33,6 @@ MAX_BODY = 1024 * 1024
 WORKERS = 1
 #: Questions that may wait for a worker; one more is refused with 503 and Retry-After.
 MAX_QUEUE = 8
-#: Earlier turns of a conversation passed to the experts (the newest are kept).
-MAX_HISTORY = 12
-#: An assistant turn of the history is cut to this many characters.
-MAX_HISTORY_TURN = 4000
 
 
 def clip(text: object, n: int = 120) -> str:
