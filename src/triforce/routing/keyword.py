@@ -436,9 +436,3 @@ def plan_steps(scores: dict[str, float], first: dict[str, int],
     never = max(first.values(), default=0) + 1
     chosen.sort(key=lambda n: (first.get(n, never), -scores[n]))
     return [Step(settings.experts[n], n, scores[n]) for n in chosen]
-
-
-@lru_cache(maxsize=1)
-def default_router() -> KeywordRouter:
-    """The package's router, loaded once."""
-    return KeywordRouter.load()
